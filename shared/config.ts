@@ -1,0 +1,122 @@
+/**
+ * Configuration loading shared by every service: defaults (in the zod schema), then a JSON
+ * file, then environment variables, then command-line flags. Validated once, at start-up,
+ * with every problem listed in one ConfigError.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+
+export type Layer = Record<string, unknown>;
+
+/** Command-line flag definitions, as node:util's parseArgs takes them. */
+export type FlagSpec = Record<
+  string,
+  { type: "string" | "boolean"; multiple?: boolean; short?: string }
+>;
+
+export interface ConfigSources {
+  args: string[];
+  env: Record<string, string | undefined>;
+  /** Environment variable name → config key. */
+  envKeys: Record<string, string>;
+  /** Flag name (kebab-case) → definition; the config key is its camelCase form. */
+  flags: FlagSpec;
+}
+
+/** Reads a service's config from args, env and an optional `--config FILE`, and validates it. */
+export function loadConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  sources: ConfigSources,
+): z.output<S> {
+  const problems: string[] = [];
+  const flags = parseFlags(sources.args, sources.flags, problems);
+  const env = envLayer(sources.env, sources.envKeys);
+  const file = typeof flags.config === "string" ? readJsonFile(flags.config, problems) : {};
+  delete flags.config;
+  if (problems.length > 0) throw new ConfigError(service, problems);
+  return parseConfig(service, schema, file, env, flags);
+}
+
+/** Merges layers (later wins; undefined never overrides) and validates the result. */
+export function parseConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  ...layers: Layer[]
+): z.output<S> {
+  const merged: Layer = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value !== undefined) merged[key] = value;
+    }
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) throw new ConfigError(service, result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length > 0 ? issue.path.join(".") : "(config)";
+  return `${path}: ${issue.message}`;
+}
+
+export function envLayer(
+  env: Record<string, string | undefined>,
+  envKeys: Record<string, string>,
+): Layer {
+  const layer: Layer = {};
+  for (const [name, key] of Object.entries(envKeys)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") layer[key] = value;
+  }
+  return layer;
+}
+
+function parseFlags(args: string[], spec: FlagSpec, problems: string[]): Layer {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { ...spec, config: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    const layer: Layer = {};
+    for (const [flag, value] of Object.entries(values)) layer[camelCase(flag)] = value;
+    return layer;
+  } catch (error) {
+    problems.push(`command line: ${(error as Error).message}`);
+    return {};
+  }
+}
+
+function readJsonFile(path: string, problems: string[]): Layer {
+  try {
+    const parsed = JSON.parse(Deno.readTextFileSync(path));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      problems.push(`${path}: expected a JSON object`);
+      return {};
+    }
+    return parsed;
+  } catch (error) {
+    problems.push(`${path}: ${(error as Error).message}`);
+    return {};
+  }
+}
+
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** Durations in config are milliseconds; env and flags give them as strings. */
+export const millisecondsSchema = z.coerce.number().int().min(0);
+
+/** Booleans from env or flags: true/false/1/0/yes/no. */
+export const booleanSchema = z.union([
+  z.boolean(),
+  z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) =>
+    ["true", "1", "yes"].includes(v)
+  ),
+]);
+
+export const logLevelSchema = z.enum(["debug", "info", "warn", "error"]);
