@@ -1,0 +1,87 @@
+/** The collections fleetmon keeps, their document shapes and their indexes (docs/data-model.md). */
+import type { Collection, Db } from "mongodb";
+
+export interface DeviceDoc {
+  _id: string;
+  name: string;
+  /** SHA-256 of the token, hex. The token itself is shown once and never stored. */
+  tokenHash: string;
+  enabled: boolean;
+  createdAt: Date;
+  /** Changes whenever enabled or tokenHash changes, so comm nodes can pick it up. */
+  updatedAt: Date;
+  lastSeq?: number;
+  lastTs?: Date;
+  lastMetrics?: Record<string, number>;
+  lastSeen?: Date;
+  lastNode?: string;
+}
+
+export interface ReadingDoc {
+  /** `${device}:${seq}`: makes a resent reading a duplicate key, never a second copy. */
+  _id: string;
+  device: string;
+  seq: number;
+  ts: Date;
+  metrics: Record<string, number>;
+  receivedAt: Date;
+  node: string;
+}
+
+export interface UserDoc {
+  _id: string;
+  passwordHash: string;
+  role: "admin" | "viewer";
+  createdAt: Date;
+}
+
+export interface SessionDoc {
+  /** SHA-256 of the session cookie's value, hex. */
+  _id: string;
+  user: string;
+  role: UserDoc["role"];
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface NodeDoc {
+  _id: string;
+  kind: "comm" | "web";
+  version: string;
+  address: string;
+  host: string;
+  pid: number;
+  startedAt: Date;
+  heartbeatAt: Date;
+  stats: Record<string, number>;
+}
+
+export interface Collections {
+  devices: Collection<DeviceDoc>;
+  readings: Collection<ReadingDoc>;
+  users: Collection<UserDoc>;
+  sessions: Collection<SessionDoc>;
+  nodes: Collection<NodeDoc>;
+}
+
+export function collections(db: Db): Collections {
+  return {
+    devices: db.collection<DeviceDoc>("devices"),
+    readings: db.collection<ReadingDoc>("readings"),
+    users: db.collection<UserDoc>("users"),
+    sessions: db.collection<SessionDoc>("sessions"),
+    nodes: db.collection<NodeDoc>("nodes"),
+  };
+}
+
+/** Creates the indexes every tier relies on; safe to run on every start. */
+export async function ensureIndexes(db: Db): Promise<void> {
+  const c = collections(db);
+  await Promise.all([
+    c.readings.createIndex({ device: 1, seq: -1 }, { name: "device_seq" }),
+    c.readings.createIndex({ device: 1, ts: -1 }, { name: "device_ts" }),
+    c.devices.createIndex({ updatedAt: 1 }, { name: "updated_at" }),
+    // Not a TTL index: FerretDB 1.24 lacks them. Web nodes delete expired sessions themselves.
+    c.sessions.createIndex({ expiresAt: 1 }, { name: "expires_at" }),
+  ]);
+}

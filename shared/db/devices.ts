@@ -1,0 +1,66 @@
+/** Registering and managing devices. Tokens are returned once and stored only as hashes. */
+import type { Db } from "mongodb";
+import { collections, type DeviceDoc } from "./collections.ts";
+import { generateSecret, sha256Hex } from "./tokens.ts";
+import { DEVICE_ID_PATTERN } from "../protocol/frames.ts";
+
+export interface RegisteredDevice {
+  device: DeviceDoc;
+  token: string;
+}
+
+const DUPLICATE_KEY = 11000;
+
+export async function registerDevice(
+  db: Db,
+  input: { id: string; name?: string },
+  now = new Date(),
+): Promise<RegisteredDevice> {
+  if (!DEVICE_ID_PATTERN.test(input.id)) {
+    throw new TypeError(
+      `Cannot register device: id "${input.id}" is not 1-64 of A-Z a-z 0-9 . _ : -`,
+    );
+  }
+  const token = generateSecret("fm_");
+  const device: DeviceDoc = {
+    _id: input.id,
+    name: input.name ?? input.id,
+    tokenHash: await sha256Hex(token),
+    enabled: true,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await collections(db).devices.insertOne(device);
+  } catch (error) {
+    if ((error as { code?: number }).code === DUPLICATE_KEY) {
+      throw new Error(`Cannot register device: "${input.id}" already exists`, { cause: error });
+    }
+    throw error;
+  }
+  return { device, token };
+}
+
+export async function setDeviceEnabled(db: Db, id: string, enabled: boolean): Promise<void> {
+  const result = await collections(db).devices.updateOne(
+    { _id: id },
+    { $set: { enabled, updatedAt: new Date() } },
+  );
+  if (result.matchedCount === 0) throw new Error(`Cannot change device: "${id}" does not exist`);
+}
+
+/** Gives the device a new token; the old one stops working on every comm node within seconds. */
+export async function rotateDeviceToken(db: Db, id: string): Promise<string> {
+  const token = generateSecret("fm_");
+  const result = await collections(db).devices.updateOne(
+    { _id: id },
+    { $set: { tokenHash: await sha256Hex(token), updatedAt: new Date() } },
+  );
+  if (result.matchedCount === 0) throw new Error(`Cannot rotate token: "${id}" does not exist`);
+  return token;
+}
+
+export function listDevices(db: Db): Promise<DeviceDoc[]> {
+  return collections(db).devices.find({}, { projection: { tokenHash: 0 } }).sort({ _id: 1 })
+    .toArray();
+}

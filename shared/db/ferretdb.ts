@@ -1,0 +1,191 @@
+/**
+ * The embedded default database: FerretDB 1.24.2 with its SQLite backend, on loopback.
+ * Found as $FERRETDB_BIN, on PATH, or in the project's ignored .cache/bin; else built with Go
+ * from the Go module proxy; else downloaded from FerretDB's GitHub releases.
+ */
+import type { Logger } from "../log.ts";
+
+export const FERRETDB_VERSION = "v1.24.2";
+const MODULE = "github.com/FerretDB/FerretDB";
+const CACHE_BIN = new URL("../../.cache/bin/", import.meta.url).pathname;
+const RELEASE_URL =
+  `https://github.com/FerretDB/FerretDB/releases/download/${FERRETDB_VERSION}/ferretdb-linux-amd64`;
+
+export async function locateFerretDB(logger: Logger): Promise<string> {
+  const candidates = [
+    Deno.env.get("FERRETDB_BIN"),
+    await which("ferretdb"),
+    CACHE_BIN + "ferretdb",
+  ];
+  for (const path of candidates) {
+    if (path && await isFerretDB(path)) return path;
+  }
+  const failures: string[] = [];
+  for (const install of [buildWithGo, downloadRelease]) {
+    try {
+      logger.info("installing FerretDB", { how: install.name, into: CACHE_BIN });
+      const path = await install();
+      if (await isFerretDB(path)) return path;
+      failures.push(`${install.name}: the result does not run`);
+    } catch (error) {
+      failures.push(`${install.name}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(
+    `Cannot find FerretDB ${FERRETDB_VERSION}. Do one of these:\n` +
+      `  1. put a ferretdb binary on PATH or set FERRETDB_BIN to it;\n` +
+      `  2. install Go, so it can be built from the Go module proxy into .cache/bin;\n` +
+      `  3. allow downloads from ${RELEASE_URL};\n` +
+      `  or set MONGODB_URI to a running MongoDB.\nWhat was tried:\n  - ${failures.join("\n  - ")}`,
+  );
+}
+
+async function isFerretDB(path: string): Promise<boolean> {
+  try {
+    const { success, stdout } = await new Deno.Command(path, { args: ["--version"] }).output();
+    return success && new TextDecoder().decode(stdout).includes("version: v1.24");
+  } catch {
+    return false; // not there or not executable: try the next way
+  }
+}
+
+async function which(name: string): Promise<string | undefined> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    const path = `${dir}/${name}`;
+    if (await Deno.stat(path).then((s) => s.isFile, () => false)) return path;
+  }
+  return undefined;
+}
+
+async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
+  const output = await new Deno.Command(cmd, { args, cwd, stdin: "null" }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  if (!output.success) {
+    const stderr = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-3).join(" ");
+    throw new Error(`${cmd} ${args[0]} failed: ${stderr}`);
+  }
+  return text;
+}
+
+/**
+ * `go install MODULE/cmd/ferretdb@v1.24.2` builds a binary that panics at start-up: the module
+ * lacks the generated build/version/version.txt. So: fetch the module, add that file, build.
+ */
+async function buildWithGo(): Promise<string> {
+  const info = JSON.parse(
+    await run("go", ["mod", "download", "-json", `${MODULE}@${FERRETDB_VERSION}`]),
+  );
+  const work = await Deno.makeTempDir({ prefix: "ferretdb-src-" });
+  try {
+    await run("cp", ["-r", `${info.Dir}/.`, work]);
+    await run("chmod", ["-R", "u+w", work]);
+    await Deno.writeTextFile(`${work}/build/version/version.txt`, FERRETDB_VERSION + "\n");
+    await Deno.mkdir(CACHE_BIN, { recursive: true });
+    await run(
+      "go",
+      ["build", "-buildvcs=false", "-o", CACHE_BIN + "ferretdb", "./cmd/ferretdb"],
+      work,
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+  return CACHE_BIN + "ferretdb";
+}
+
+async function downloadRelease(): Promise<string> {
+  const response = await fetch(RELEASE_URL, { signal: AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new Error(`download got HTTP ${response.status}`);
+  await Deno.mkdir(CACHE_BIN, { recursive: true });
+  await Deno.writeFile(CACHE_BIN + "ferretdb", new Uint8Array(await response.arrayBuffer()), {
+    mode: 0o755,
+  });
+  return CACHE_BIN + "ferretdb";
+}
+
+export interface FerretDBOptions {
+  bin: string;
+  dataDir: string;
+  port: number;
+  hostname?: string;
+}
+
+/** FerretDB's command line: SQLite backend, loopback only, no telemetry, debug port out of the way. */
+export function ferretdbArgs(options: FerretDBOptions): string[] {
+  return [
+    "--handler=sqlite",
+    `--sqlite-url=file:${options.dataDir.replace(/\/?$/, "/")}`,
+    `--listen-addr=${options.hostname ?? "127.0.0.1"}:${options.port}`,
+    "--debug-addr=127.0.0.1:0",
+    `--state-dir=${options.dataDir}`,
+    "--telemetry=disable",
+    "--log-level=error",
+    "--log-format=json",
+  ];
+}
+
+export interface RunningDatabase {
+  uri: string;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Starts FerretDB and resolves once it accepts connections. */
+export async function startFerretDB(
+  options: FerretDBOptions & { logger: Logger },
+): Promise<RunningDatabase> {
+  await Deno.mkdir(options.dataDir, { recursive: true });
+  const child = new Deno.Command(options.bin, {
+    args: ferretdbArgs(options),
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const hostname = options.hostname ?? "127.0.0.1";
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already exited
+    }
+    await child.status;
+  };
+  try {
+    await waitForPort(hostname, options.port, child.status, 15_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const uri = `mongodb://${hostname}:${options.port}/`;
+  options.logger.info("database ready", { uri, engine: `ferretdb ${FERRETDB_VERSION} sqlite` });
+  return { uri, stop, [Symbol.asyncDispose]: stop };
+}
+
+async function waitForPort(
+  hostname: string,
+  port: number,
+  exited: Promise<Deno.CommandStatus>,
+  timeoutMs: number,
+): Promise<void> {
+  let gone = false;
+  exited.then(() => gone = true);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`Cannot start FerretDB: it exited before listening on port ${port}`);
+    try {
+      const conn = await Deno.connect({ hostname, port });
+      conn.close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`Cannot start FerretDB: port ${port} not open after ${timeoutMs} ms`);
+}
+
+/** A port the kernel says is free right now. */
+export function freePort(hostname = "127.0.0.1"): number {
+  const listener = Deno.listen({ hostname, port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}

@@ -1,0 +1,7 @@
+/** Database access shared by comm and web (never by lb). */
+export * from "./client.ts";
+export * from "./collections.ts";
+export * from "./devices.ts";
+export * from "./nodes.ts";
+export * from "./tokens.ts";
+export * from "./users.ts";

@@ -1,0 +1,5 @@
+/** The device protocol, version 1: see docs/protocol.md. */
+export * from "./codes.ts";
+export * from "./frames.ts";
+export * from "./line_splitter.ts";
+export * from "./server_frames.ts";
