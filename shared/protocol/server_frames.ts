@@ -3,7 +3,7 @@ import { type NackCode, PROTOCOL_VERSION, type ProtocolLimits } from "./codes.ts
 
 export type ServerFrame =
   | { type: "welcome"; v: number; node: string; limits: ProtocolLimits }
-  | { type: "ack"; seq: number }
+  | { type: "ack"; seq: number; from?: number }
   | {
     type: "nack";
     code: NackCode;

@@ -1,0 +1,49 @@
+/**
+ * Keeps each device's newest reading and writes them to the devices collection once a period,
+ * one bulk write for all devices: the dashboard stays current without a write per reading.
+ */
+import type { Db } from "mongodb";
+import { collections, type ReadingDoc } from "@fleetmon/shared/db";
+
+export class LastReadings {
+  #latest = new Map<string, ReadingDoc>();
+
+  /** Remembers `doc` if it is the newest stored reading of its device. */
+  note(doc: ReadingDoc): void {
+    const known = this.#latest.get(doc.device);
+    if (!known || known.seq < doc.seq) this.#latest.set(doc.device, doc);
+  }
+
+  get size(): number {
+    return this.#latest.size;
+  }
+
+  /** Takes what was noted since the last call. */
+  take(): ReadingDoc[] {
+    const docs = [...this.#latest.values()];
+    this.#latest.clear();
+    return docs;
+  }
+}
+
+/** Sets last* fields, never moving a device back to an older reading. */
+export async function writeLastReadings(db: Db, docs: ReadingDoc[]): Promise<void> {
+  if (docs.length === 0) return;
+  await collections(db).devices.bulkWrite(
+    docs.map((doc) => ({
+      updateOne: {
+        filter: { _id: doc.device, $or: [{ lastSeq: { $lt: doc.seq } }, { lastSeq: null }] },
+        update: {
+          $set: {
+            lastSeq: doc.seq,
+            lastTs: doc.ts,
+            lastMetrics: doc.metrics,
+            lastSeen: doc.receivedAt,
+            lastNode: doc.node,
+          },
+        },
+      },
+    })),
+    { ordered: false },
+  );
+}

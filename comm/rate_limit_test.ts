@@ -1,0 +1,14 @@
+import assert from "node:assert/strict";
+import { TokenBucket } from "./rate_limit.ts";
+
+Deno.test("token bucket allows a burst, then the rate, and says when to retry", () => {
+  const bucket = new TokenBucket(10, 3, 0);
+  for (let i = 0; i < 3; i++) assert.deepEqual(bucket.take(0), { ok: true });
+  assert.deepEqual(bucket.take(0), { ok: false, retryAfterMs: 100 });
+  assert.deepEqual(bucket.take(50), { ok: false, retryAfterMs: 50 });
+  assert.deepEqual(bucket.take(100), { ok: true });
+  assert.deepEqual(bucket.take(10_000), { ok: true }, "refills");
+  assert.deepEqual(bucket.take(10_000), { ok: true });
+  assert.deepEqual(bucket.take(10_000), { ok: true });
+  assert.equal(bucket.take(10_000).ok, false, "never holds more than the burst");
+});
