@@ -2,7 +2,8 @@
  * Keeps each device's newest reading and writes them to the devices collection once a period,
  * one bulk write for all devices: the dashboard stays current without a write per reading.
  */
-import type { Db } from "mongodb";
+import type { AnyBulkWriteOperation, Db } from "mongodb";
+import type { DeviceDoc } from "@fleetmon/shared/db";
 import { collections, type ReadingDoc } from "@fleetmon/shared/db";
 
 export class LastReadings {
@@ -30,9 +31,12 @@ export class LastReadings {
 export async function writeLastReadings(db: Db, docs: ReadingDoc[]): Promise<void> {
   if (docs.length === 0) return;
   await collections(db).devices.bulkWrite(
-    docs.map((doc) => ({
+    docs.map((doc): AnyBulkWriteOperation<DeviceDoc> => ({
       updateOne: {
-        filter: { _id: doc.device, $or: [{ lastSeq: { $lt: doc.seq } }, { lastSeq: null }] },
+        filter: {
+          _id: doc.device,
+          $or: [{ lastSeq: { $lt: doc.seq } }, { lastSeq: { $exists: false } }],
+        },
         update: {
           $set: {
             lastSeq: doc.seq,

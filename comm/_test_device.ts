@@ -1,0 +1,100 @@
+/** A raw protocol peer for comm's tests: sends lines, collects the server's frames. */
+export interface TestDevice {
+  conn: Deno.Conn;
+  frames: Record<string, unknown>[];
+  send(...frames: (Record<string, unknown> | string)[]): Promise<void>;
+  sendBytes(bytes: Uint8Array): Promise<void>;
+  /** Waits for a frame matching `match`, or fails after `timeoutMs`. */
+  waitFor(
+    match: (frame: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  /** Resolves when the server closed the connection. */
+  closed: Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function connectTestDevice(port: number): Promise<TestDevice> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const frames: Record<string, unknown>[] = [];
+  const decoder = new TextDecoder();
+  let waiters: (() => void)[] = [];
+  const closed = (async () => {
+    let text = "";
+    const buffer = new Uint8Array(65_536);
+    try {
+      for (;;) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        text += decoder.decode(buffer.subarray(0, n), { stream: true });
+        let newline;
+        while ((newline = text.indexOf("\n")) !== -1) {
+          frames.push(JSON.parse(text.slice(0, newline)));
+          text = text.slice(newline + 1);
+        }
+        for (const wake of waiters) wake();
+        waiters = [];
+      }
+    } catch {
+      // reset by the server: counts as closed
+    }
+    for (const wake of waiters) wake();
+  })();
+  let isClosed = false;
+  closed.then(() => isClosed = true);
+  const write = async (bytes: Uint8Array) => {
+    let offset = 0;
+    while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+  };
+  return {
+    conn,
+    frames,
+    closed,
+    send: (...items) =>
+      write(new TextEncoder().encode(
+        items.map((f) => (typeof f === "string" ? f : JSON.stringify(f)) + "\n").join(""),
+      )),
+    sendBytes: write,
+    async waitFor(match, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = frames.find(match);
+        if (found) return found;
+        if (isClosed) throw new Error(`Connection closed; frames: ${JSON.stringify(frames)}`);
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new Error(`No matching frame in ${timeoutMs} ms: ${JSON.stringify(frames)}`);
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          timer = setTimeout(resolve, left);
+        });
+        clearTimeout(timer);
+      }
+    },
+    async [Symbol.asyncDispose]() {
+      try {
+        conn.close();
+      } catch {
+        // closed by the server already
+      }
+      await closed;
+    },
+  };
+}
+
+/** Polls `check` until it returns true, failing after `timeoutMs`. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = "condition",
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,62 @@
+/** comm's configuration: defaults, then --config FILE, then COMM_* env, then flags. */
+import { z } from "zod";
+import { loadConfig, logLevelSchema, millisecondsSchema } from "@fleetmon/shared/config";
+import { hostPortSchema } from "@fleetmon/shared/net";
+
+const positive = z.coerce.number().int().positive();
+
+export const commConfigSchema = z.object({
+  node: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "expected 1-64 of A-Z a-z 0-9 . _ -"),
+  listen: hostPortSchema.prefault("127.0.0.1:7101"),
+  health: hostPortSchema.prefault("127.0.0.1:7111"),
+  mongodbUri: z.string().regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// URI"),
+  maxBatch: positive.default(1_000),
+  flushIntervalMs: millisecondsSchema.default(50),
+  highWater: positive.default(20_000),
+  ratePerSecond: positive.default(100),
+  rateBurst: positive.default(200),
+  helloTimeoutMs: millisecondsSchema.default(10_000),
+  idleTimeoutMs: millisecondsSchema.default(120_000),
+  heartbeatMs: millisecondsSchema.default(5_000),
+  shutdownTimeoutMs: millisecondsSchema.default(10_000),
+  logLevel: logLevelSchema.default("info"),
+}).refine((c) => c.highWater >= c.maxBatch, {
+  path: ["highWater"],
+  message: "must be at least maxBatch",
+});
+
+export type CommConfig = z.output<typeof commConfigSchema>;
+
+const FLAGS = [
+  "node",
+  "listen",
+  "health",
+  "mongodb-uri",
+  "max-batch",
+  "flush-interval-ms",
+  "high-water",
+  "rate-per-second",
+  "rate-burst",
+  "hello-timeout-ms",
+  "idle-timeout-ms",
+  "heartbeat-ms",
+  "shutdown-timeout-ms",
+  "log-level",
+] as const;
+
+export function loadCommConfig(args: string[], env: Record<string, string | undefined>) {
+  return loadConfig("comm", commConfigSchema, {
+    args,
+    env,
+    flags: Object.fromEntries(FLAGS.map((flag) => [flag, { type: "string" as const }])),
+    envKeys: {
+      MONGODB_URI: "mongodbUri",
+      ...Object.fromEntries(
+        FLAGS.map((flag) => [
+          `COMM_${flag.toUpperCase().replaceAll("-", "_")}`,
+          flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+        ]),
+      ),
+    },
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * The comm node: accepts device connections, runs a session for each, batches their readings
+ * into the store, ends sessions whose device was disabled or re-keyed, and drains on close.
+ */
+import type { ReadingDoc } from "@fleetmon/shared/db";
+import type { Logger } from "@fleetmon/shared/log";
+import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import { DEFAULT_LIMITS, type ProtocolLimits } from "@fleetmon/shared/protocol";
+import { Batcher } from "./batcher.ts";
+import type { DeviceAuthority } from "./device_auth.ts";
+import { LastReadings } from "./last_readings.ts";
+import { DeviceSession, isPeerGone } from "./session.ts";
+import { type CommStats, createStats } from "./stats.ts";
+import type { CommStore } from "./store.ts";
+
+export interface CommServerOptions {
+  listen: HostPort;
+  node: string;
+  logger: Logger;
+  auth: DeviceAuthority;
+  store: CommStore;
+  limits?: Partial<ProtocolLimits>;
+  maxBatch?: number;
+  flushIntervalMs?: number;
+  /** Readings waiting for the database before connections stop reading. */
+  highWater?: number;
+  rate?: { perSecond: number; burst: number };
+  /** How often to look for disabled or re-keyed devices. */
+  authPollMs?: number;
+  lastReadingsFlushMs?: number;
+  readBufferBytes?: number;
+  now?: () => number;
+}
+
+export interface CommServer {
+  addr: HostPort;
+  stats: CommStats;
+  batcher: Batcher<ReadingDoc>;
+  /** Sends "reconnect" to every device, stores what is in flight, and stops. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+export function createCommServer(options: CommServerOptions): CommServer {
+  const { logger, store } = options;
+  const now = options.now ?? (() => Date.now());
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const stats = createStats();
+  const lastReadings = new LastReadings();
+  const sessions = new Set<DeviceSession>();
+  const byDevice = new Map<string, Set<DeviceSession>>();
+  const highWater = options.highWater ?? 20_000;
+  const batcher = new Batcher<ReadingDoc>({
+    maxBatch: options.maxBatch ?? 1_000,
+    flushIntervalMs: options.flushIntervalMs ?? 50,
+    highWater,
+    write: async (docs) => {
+      await store.writeReadings(docs);
+      for (const doc of docs) lastReadings.note(doc);
+    },
+    onBatchWritten: (size, ms) => {
+      stats.batches++;
+      stats.batchedReadings += size;
+      stats.lastWriteMs = ms;
+    },
+    onWriteError: (error, attempt) => {
+      stats.dbWriteErrors++;
+      if (attempt === 1 || attempt % 10 === 0) {
+        logger.warn("cannot store readings; retrying", {
+          error,
+          attempt,
+          pending: batcher.pending,
+        });
+      }
+    },
+  });
+
+  const listener = Deno.listen({ ...options.listen, transport: "tcp" });
+  const addr = { hostname: options.listen.hostname, port: (listener.addr as Deno.NetAddr).port };
+  let closing = false;
+
+  const context = {
+    node: options.node,
+    limits,
+    logger,
+    auth: options.auth,
+    batcher,
+    stats,
+    now,
+    readBufferBytes: options.readBufferBytes ?? 4_096,
+    maxOutboundBytes: 1 << 20,
+    rate: options.rate ?? { perSecond: 100, burst: 200 },
+    busyAbove: highWater * 2,
+    settleTimeoutMs: 10_000,
+    onAuthenticated(session: DeviceSession) {
+      const set = byDevice.get(session.device!) ?? new Set();
+      set.add(session);
+      byDevice.set(session.device!, set);
+    },
+  };
+
+  const serve = async (conn: Deno.Conn) => {
+    stats.connectionsTotal++;
+    stats.connectionsActive++;
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    const session = new DeviceSession(conn, { ...context, remote: formatHostPort(remote) });
+    sessions.add(session);
+    await session.run();
+    sessions.delete(session);
+    if (session.device) byDevice.get(session.device)?.delete(session);
+    if (byDevice.get(session.device!)?.size === 0) byDevice.delete(session.device!);
+    stats.connectionsActive--;
+  };
+
+  const acceptLoop = (async () => {
+    while (!closing) {
+      try {
+        const conn = await listener.accept();
+        serve(conn);
+      } catch (error) {
+        if (closing) break;
+        if (isPeerGone(error)) continue;
+        logger.error("cannot accept connection; retrying", { error });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  })();
+
+  const sweep = setInterval(() => {
+    const t = now();
+    for (const session of sessions) {
+      if (!session.device && t - session.openedAt > limits.helloTimeoutMs) {
+        session.fail("hello_timeout", `No hello within ${limits.helloTimeoutMs} ms`);
+      } else if (t - session.lastActivity > limits.idleTimeoutMs) {
+        session.fail("idle_timeout", `No frame for ${limits.idleTimeoutMs} ms`);
+      }
+    }
+  }, Math.min(1_000, limits.helloTimeoutMs));
+
+  let authPolling = false;
+  const authPoll = setInterval(async () => {
+    if (authPolling || byDevice.size === 0) return;
+    authPolling = true;
+    try {
+      for (const [device, tokenHash] of await options.auth.changes()) {
+        for (const session of byDevice.get(device) ?? []) {
+          if (tokenHash === session.tokenHash) continue;
+          logger.info("ending session of revoked device", { device });
+          session.fail("token_revoked", "Device disabled or token rotated");
+        }
+      }
+    } catch (error) {
+      logger.warn("cannot check for revoked devices", { error });
+    } finally {
+      authPolling = false;
+    }
+  }, options.authPollMs ?? 2_000);
+
+  let lastFlushing: Promise<void> = Promise.resolve();
+  const flushLastReadings = () => {
+    lastFlushing = lastFlushing.then(async () => {
+      const docs = lastReadings.take();
+      try {
+        await store.writeLastReadings(docs);
+      } catch (error) {
+        for (const doc of docs) lastReadings.note(doc);
+        logger.warn("cannot update last readings; will retry", { error, devices: docs.length });
+      }
+    });
+    return lastFlushing;
+  };
+  const lastTimer = setInterval(flushLastReadings, options.lastReadingsFlushMs ?? 1_000);
+
+  return {
+    addr,
+    stats,
+    batcher,
+    async close({ timeoutMs = 10_000 } = {}) {
+      if (closing) return;
+      closing = true;
+      listener.close();
+      await acceptLoop;
+      clearInterval(sweep);
+      clearInterval(authPoll);
+      clearInterval(lastTimer);
+      for (const session of sessions) session.drain(500);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise((resolve) => timer = setTimeout(resolve, timeoutMs, "timeout"));
+      const flushed = Promise.race([batcher.flush(), deadline]);
+      if (await flushed === "timeout") logger.warn("closing with readings unstored");
+      await batcher.close({ flush: false });
+      await flushLastReadings();
+      await Promise.race([waitUntilEmpty(sessions), deadline]);
+      clearTimeout(timer);
+      for (const session of sessions) session.fail("server_busy", "Node is shutting down");
+      await waitUntilEmpty(sessions);
+      logger.info("stopped", { stats });
+    },
+  };
+}
+
+async function waitUntilEmpty(sessions: Set<unknown>): Promise<void> {
+  while (sessions.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+}

@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import type { Db } from "mongodb";
+import {
+  collections,
+  registerDevice,
+  rotateDeviceToken,
+  setDeviceEnabled,
+} from "@fleetmon/shared/db";
+import { createMemoryLogger } from "@fleetmon/shared/log";
+import { openTestDatabase } from "@fleetmon/shared/testing";
+import { connectTestDevice, eventually } from "./_test_device.ts";
+import { createMongoDeviceAuthority } from "./device_auth.ts";
+import { type CommServerOptions, createCommServer } from "./server.ts";
+import { createMongoStore } from "./store.ts";
+
+function startComm(db: Db, overrides: Partial<CommServerOptions> = {}) {
+  const logger = createMemoryLogger("comm");
+  const server = createCommServer({
+    listen: { hostname: "127.0.0.1", port: 0 },
+    node: "cs-test",
+    logger,
+    auth: createMongoDeviceAuthority(db),
+    store: createMongoStore(db),
+    flushIntervalMs: 10,
+    lastReadingsFlushMs: 50,
+    ...overrides,
+  });
+  return { server, logger, port: server.addr.port, [Symbol.asyncDispose]: () => server.close() };
+}
+
+const reading = (seq: number, metrics: Record<string, unknown> = { cpu: seq / 10 }) => ({
+  type: "reading",
+  seq,
+  ts: Date.now(),
+  metrics,
+});
+
+Deno.test("comm welcomes a known device, stores its readings and acks them as one range", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-a" });
+  await using comm = startComm(t.db);
+  await using device = await connectTestDevice(comm.port);
+  await device.send({ type: "hello", v: 1, device: "dev-a", token });
+  assert.equal((await device.waitFor((f) => f.type === "welcome")).node, "cs-test");
+  await device.send(reading(1), reading(2), reading(3));
+  await device.waitFor((f) => f.type === "ack" && f.seq === 3);
+  assert.deepEqual(device.frames.filter((f) => f.type === "ack"), [{
+    type: "ack",
+    from: 1,
+    seq: 3,
+  }]);
+  const stored = await collections(t.db).readings.find({ device: "dev-a" }).sort({ seq: 1 })
+    .toArray();
+  assert.deepEqual(stored.map((r) => [r._id, r.node, r.metrics.cpu]), [
+    ["dev-a:1", "cs-test", 0.1],
+    ["dev-a:2", "cs-test", 0.2],
+    ["dev-a:3", "cs-test", 0.3],
+  ]);
+  await eventually(
+    async () => {
+      const doc = await collections(t.db).devices.findOne({ _id: "dev-a" });
+      return doc?.lastSeq === 3 && doc.lastMetrics?.cpu === 0.3 && doc.lastNode === "cs-test";
+    },
+    3_000,
+    "the device's last reading",
+  );
+});
+
+Deno.test("a resent reading is acked again and never stored twice, even on another node", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-b" });
+  await using cs0 = startComm(t.db, { node: "cs0" });
+  await using cs1 = startComm(t.db, { node: "cs1" });
+  for (const comm of [cs0, cs1, cs0]) {
+    await using device = await connectTestDevice(comm.port);
+    await device.send({ type: "hello", v: 1, device: "dev-b", token }, reading(1), reading(2));
+    await device.waitFor((f) => f.type === "ack" && f.seq === 2);
+  }
+  const stored = await collections(t.db).readings.find({ device: "dev-b" }).toArray();
+  assert.equal(stored.length, 2);
+  assert.ok(stored.every((r) => r.node === "cs0"), "the first stored copy wins");
+});
+
+Deno.test("comm refuses unknown devices, wrong tokens, disabled devices and other versions", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-c" });
+  await registerDevice(t.db, { id: "dev-off" }).then(() =>
+    setDeviceEnabled(t.db, "dev-off", false)
+  );
+  await using comm = startComm(t.db);
+  const cases: [Record<string, unknown>, string][] = [
+    [{ device: "nobody", token }, "unknown_device"],
+    [{ device: "dev-c", token: "fm_wrong" }, "bad_token"],
+    [{ device: "dev-c", token, v: 2 }, "unsupported_version"],
+  ];
+  for (const [fields, code] of cases) {
+    await using device = await connectTestDevice(comm.port);
+    await device.send({ type: "hello", v: 1, ...fields });
+    const nack = await device.waitFor((f) => f.type === "nack");
+    assert.equal(nack.code, code);
+    assert.equal(nack.fatal, true);
+    await device.closed;
+  }
+  const disabledToken = await rotateDeviceToken(t.db, "dev-off");
+  await using disabled = await connectTestDevice(comm.port);
+  await disabled.send({ type: "hello", v: 1, device: "dev-off", token: disabledToken });
+  assert.equal((await disabled.waitFor((f) => f.type === "nack")).code, "device_disabled");
+  await using early = await connectTestDevice(comm.port);
+  await early.send(reading(1));
+  assert.equal((await early.waitFor((f) => f.type === "nack")).code, "hello_required");
+  assert.equal(await collections(t.db).readings.countDocuments(), 0);
+});
+
+Deno.test("disabling a device or rotating its token ends its live sessions within seconds", async () => {
+  await using t = await openTestDatabase();
+  const one = await registerDevice(t.db, { id: "dev-d1" });
+  const two = await registerDevice(t.db, { id: "dev-d2" });
+  await using comm = startComm(t.db, { authPollMs: 200 });
+  await using d1 = await connectTestDevice(comm.port);
+  await using d2 = await connectTestDevice(comm.port);
+  await d1.send({ type: "hello", v: 1, device: "dev-d1", token: one.token });
+  await d2.send({ type: "hello", v: 1, device: "dev-d2", token: two.token });
+  await d1.waitFor((f) => f.type === "welcome");
+  await d2.waitFor((f) => f.type === "welcome");
+  await setDeviceEnabled(t.db, "dev-d1", false);
+  await rotateDeviceToken(t.db, "dev-d2");
+  for (const device of [d1, d2]) {
+    const nack = await device.waitFor((f) => f.type === "nack", 5_000);
+    assert.equal(nack.code, "token_revoked");
+    await device.closed;
+  }
+});
+
+Deno.test("load balancer probes are counted and never logged as errors", async () => {
+  await using t = await openTestDatabase();
+  await using comm = startComm(t.db);
+  for (let i = 0; i < 200; i++) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: comm.port });
+    conn.close();
+  }
+  await eventually(() => comm.server.stats.probes === 200, 5_000, "200 probes");
+  assert.equal(comm.server.stats.connectionsActive, 0);
+  const noisy = comm.logger.lines.filter((l) => l.level === "warn" || l.level === "error");
+  assert.deepEqual(noisy, []);
+});
+
+Deno.test("comm closes a connection that sends no hello or goes idle", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-idle" });
+  await using comm = startComm(t.db, { limits: { helloTimeoutMs: 300, idleTimeoutMs: 600 } });
+  await using silent = await connectTestDevice(comm.port);
+  assert.equal((await silent.waitFor((f) => f.type === "nack")).code, "hello_timeout");
+  await silent.closed;
+  await using idle = await connectTestDevice(comm.port);
+  await idle.send({ type: "hello", v: 1, device: "dev-idle", token });
+  await idle.waitFor((f) => f.type === "welcome");
+  // A byte now and then is not a frame, so it does not keep the connection alive.
+  await idle.sendBytes(new TextEncoder().encode("{"));
+  assert.equal((await idle.waitFor((f) => f.type === "nack", 3_000)).code, "idle_timeout");
+  await idle.closed;
+});
+
+Deno.test("closing the node tells devices to reconnect and acks what was in flight", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-e" });
+  const comm = startComm(t.db, { flushIntervalMs: 200 });
+  await using device = await connectTestDevice(comm.port);
+  await device.send({ type: "hello", v: 1, device: "dev-e", token }, reading(1), reading(2));
+  await device.waitFor((f) => f.type === "welcome");
+  await comm.server.close();
+  await device.closed;
+  const kinds = device.frames.map((f) => f.type);
+  assert.deepEqual(kinds, ["welcome", "reconnect", "ack"]);
+  assert.equal(await collections(t.db).readings.countDocuments({ device: "dev-e" }), 2);
+  await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: comm.port }));
+});

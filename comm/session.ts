@@ -1,0 +1,290 @@
+/**
+ * One device connection: hello, then readings, each validated, batched for storage and acked
+ * once stored (docs/protocol.md). Reading stops while the node's write queue is full.
+ */
+import type { ReadingDoc } from "@fleetmon/shared/db";
+import { ProtocolError } from "@fleetmon/shared/errors";
+import type { Logger } from "@fleetmon/shared/log";
+import {
+  encodeFrame,
+  LineSplitter,
+  type NackCode,
+  type NackFrame,
+  parseDeviceFrame,
+  PROTOCOL_VERSION,
+  type ProtocolLimits,
+  ReadingError,
+  type ReadingFrame,
+  welcomeFrame,
+} from "@fleetmon/shared/protocol";
+import { ackFrame, ackRanges } from "./ack_ranges.ts";
+import type { Batcher, BatchOwner } from "./batcher.ts";
+import type { DeviceAuthority } from "./device_auth.ts";
+import { Outbound } from "./outbound.ts";
+import { TokenBucket } from "./rate_limit.ts";
+import { type CommStats, countRejected } from "./stats.ts";
+
+export interface SessionContext {
+  node: string;
+  limits: ProtocolLimits;
+  logger: Logger;
+  auth: DeviceAuthority;
+  batcher: Batcher<ReadingDoc>;
+  stats: CommStats;
+  now(): number;
+  readBufferBytes: number;
+  maxOutboundBytes: number;
+  rate: { perSecond: number; burst: number };
+  /** Readings beyond this many waiting for the database get `server_busy`. */
+  busyAbove: number;
+  /** How long to wait for this connection's readings to be stored once it is ending. */
+  settleTimeoutMs: number;
+  onAuthenticated(session: DeviceSession): void;
+  remote: string;
+}
+
+const BUSY_RETRY_MS = 1_000;
+
+export class DeviceSession implements BatchOwner<ReadingDoc> {
+  readonly #conn: Deno.Conn;
+  readonly #ctx: SessionContext;
+  readonly #outbound: Outbound;
+  readonly #splitter: LineSplitter;
+  readonly openedAt: number;
+  lastActivity: number;
+  device: string | undefined;
+  tokenHash: string | undefined;
+  #bucket: TokenBucket | undefined;
+  #bytesIn = 0;
+  #unstored = 0;
+  #storedSeqs: number[] = [];
+  #settled: (() => void) | undefined;
+  #closing = false;
+  #draining = false;
+  #logger: Logger | undefined;
+
+  constructor(conn: Deno.Conn, ctx: SessionContext) {
+    this.#conn = conn;
+    this.#ctx = ctx;
+    this.#splitter = new LineSplitter(ctx.limits.maxLineBytes);
+    this.#outbound = new Outbound(
+      conn,
+      ctx.maxOutboundBytes,
+      () => this.#abort("peer not reading"),
+    );
+    this.openedAt = this.lastActivity = ctx.now();
+  }
+
+  get logger(): Logger {
+    this.#logger ??= this.#ctx.logger.child({ remote: this.#ctx.remote, device: this.device });
+    return this.#logger;
+  }
+
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** Runs until the connection ends; never throws. */
+  async run(): Promise<void> {
+    const buffer = new Uint8Array(this.#ctx.readBufferBytes);
+    try {
+      while (!this.#closing) {
+        if (!this.#ctx.batcher.hasRoom) await this.#ctx.batcher.whenRoom();
+        const n = await this.#conn.read(buffer);
+        if (n === null) break;
+        this.#bytesIn += n;
+        this.#ctx.stats.bytesIn += n;
+        await this.#handleChunk(buffer.subarray(0, n));
+      }
+    } catch (error) {
+      if (!this.#closing && !isPeerGone(error)) {
+        this.logger.warn("connection failed", { error });
+      }
+    }
+    await this.#finish();
+  }
+
+  /** Ends the session with a fatal nack, e.g. on timeouts or a revoked token. */
+  fail(code: NackCode, reason: string): void {
+    if (this.#closing) return;
+    countRejected(this.#ctx.stats, code);
+    this.#send({ type: "nack", code, reason, fatal: true });
+    this.#close();
+  }
+
+  /** Asks the device to reconnect elsewhere; closes once its readings are stored and acked. */
+  drain(retryAfterMs: number): void {
+    if (this.#draining || this.#closing) return;
+    this.#draining = true;
+    this.#send({ type: "reconnect", reason: "draining", retryAfterMs });
+    this.#settle().then(() => this.#close());
+  }
+
+  onStored(doc: ReadingDoc): void {
+    this.#unstored--;
+    this.#storedSeqs.push(doc.seq);
+    if (this.#storedSeqs.length === 1) queueMicrotask(() => this.#sendAcks());
+    if (this.#unstored === 0) this.#settled?.();
+  }
+
+  async #handleChunk(chunk: Uint8Array): Promise<void> {
+    let lines: Uint8Array[];
+    try {
+      lines = this.#splitter.push(chunk);
+    } catch (error) {
+      return this.#refuse(error);
+    }
+    // Idle means no whole frame: a byte now and then does not keep a connection alive.
+    if (lines.length > 0) this.lastActivity = this.#ctx.now();
+    for (const line of lines) {
+      if (this.#closing) return;
+      try {
+        const frame = parseDeviceFrame(line, this.#ctx.now(), this.#ctx.limits.maxMetrics);
+        if (frame.type === "reading") this.#accept(frame);
+        else if (frame.type === "hello") await this.#hello(frame.device, frame.token, frame.v);
+        else if (!this.device) throw new ProtocolError("hello_required", "Send hello first");
+        else this.#send({ type: "pong", id: frame.id });
+      } catch (error) {
+        this.#refuse(error);
+      }
+    }
+  }
+
+  async #hello(device: string, token: string, version: number): Promise<void> {
+    if (this.device) throw new ProtocolError("invalid_frame", "Cannot accept hello: already sent");
+    if (version !== PROTOCOL_VERSION) {
+      throw new ProtocolError(
+        "unsupported_version",
+        `This server speaks version ${PROTOCOL_VERSION}`,
+      );
+    }
+    const result = await this.#ctx.auth.authenticate(device, token);
+    if (!result.ok) {
+      this.#ctx.stats.authFailures++;
+      this.#logger = this.#ctx.logger.child({ remote: this.#ctx.remote, device });
+      this.logger.info("device refused", { code: result.code });
+      return this.fail(result.code, result.reason);
+    }
+    this.device = device;
+    this.tokenHash = result.tokenHash;
+    this.#bucket = new TokenBucket(this.#ctx.rate.perSecond, this.#ctx.rate.burst, this.#ctx.now());
+    this.#ctx.stats.authenticated++;
+    this.#ctx.onAuthenticated(this);
+    this.#send(welcomeFrame(this.#ctx.node, this.#ctx.limits));
+  }
+
+  #accept(frame: ReadingFrame): void {
+    if (!this.device || !this.#bucket) {
+      throw new ProtocolError("hello_required", "Send hello first");
+    }
+    if (this.#draining || this.#ctx.batcher.pending >= this.#ctx.busyAbove) {
+      throw new ReadingError("server_busy", "Cannot store reading now: retry later", frame.seq);
+    }
+    const now = this.#ctx.now();
+    const allowed = this.#bucket.take(now);
+    if (!allowed.ok) {
+      countRejected(this.#ctx.stats, "rate_limited");
+      return this.#send({
+        type: "nack",
+        seq: frame.seq,
+        code: "rate_limited",
+        reason: `More than ${this.#ctx.rate.perSecond} readings per second`,
+        retryAfterMs: allowed.retryAfterMs,
+      });
+    }
+    this.#unstored++;
+    this.#ctx.stats.readingsAccepted++;
+    this.#ctx.batcher.add({
+      owner: this,
+      doc: {
+        _id: `${this.device}:${frame.seq}`,
+        device: this.device,
+        seq: frame.seq,
+        ts: new Date(frame.ts),
+        metrics: frame.metrics,
+        receivedAt: new Date(now),
+        node: this.#ctx.node,
+      },
+    });
+  }
+
+  #refuse(error: unknown): void {
+    if (error instanceof ReadingError) {
+      countRejected(this.#ctx.stats, error.code as NackCode);
+      const nack: NackFrame = { type: "nack", code: error.code as NackCode, reason: error.message };
+      if (error.seq !== undefined) nack.seq = error.seq;
+      if (error.code === "server_busy") nack.retryAfterMs = BUSY_RETRY_MS;
+      return this.#send(nack);
+    }
+    if (error instanceof ProtocolError) {
+      this.logger.info("protocol error", { code: error.code, reason: error.message });
+      return this.fail(error.code as NackCode, error.message);
+    }
+    this.logger.error("cannot handle frame", { error });
+    this.fail("server_busy", "Internal error");
+  }
+
+  #sendAcks(): void {
+    const seqs = this.#storedSeqs;
+    this.#storedSeqs = [];
+    this.#ctx.stats.readingsStored += seqs.length;
+    for (const range of ackRanges(seqs)) this.#send(ackFrame(range));
+  }
+
+  #send(frame: Parameters<typeof encodeFrame>[0]): void {
+    this.#outbound.send(encodeFrame(frame));
+  }
+
+  /** Resolves once every reading this connection sent is stored, or after the settle timeout. */
+  #settle(): Promise<void> {
+    if (this.#unstored === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.#ctx.settleTimeoutMs);
+      this.#settled = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  #close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#outbound.idle().finally(() => closeQuietly(this.#conn));
+  }
+
+  #abort(reason: string): void {
+    this.logger.warn("closing connection", { reason });
+    this.#closing = true;
+    closeQuietly(this.#conn);
+  }
+
+  async #finish(): Promise<void> {
+    if (this.#bytesIn === 0) this.#ctx.stats.probes++;
+    // The device may have half-closed after its last reading: ack what is stored, then close.
+    await this.#settle();
+    await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
+    await this.#outbound.idle();
+    this.#closing = true;
+    closeQuietly(this.#conn);
+  }
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}
+
+/** Resets and broken pipes are how networks end connections: not errors. */
+export function isPeerGone(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.UnexpectedEof ||
+    error instanceof Deno.errors.BadResource ||
+    error instanceof Deno.errors.Interrupted;
+}
