@@ -1,0 +1,161 @@
+/**
+ * `deno task start`: the seed's whole topology on this machine, each part its own process —
+ * the database (FerretDB, unless MONGODB_URI is set), comm cs0 and cs1, web ws0 and ws1,
+ * lb(comm) and lb(web) — and with `--simulate N`, N simulated devices. Ctrl-C stops them all.
+ */
+import { parseArgs } from "node:util";
+import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
+import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { createLogger } from "@fleetmon/shared/log";
+import { ensureSelfSignedCert } from "../../web/cert.ts";
+import { firstRun } from "./first_run.ts";
+import { isListening, type Service, startService } from "./supervisor.ts";
+import { DEFAULT_PORTS, portsFrom, topology } from "./topology.ts";
+
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    simulate: { type: "string", default: "0" },
+    "data-dir": { type: "string", default: `${root}/.data` },
+    "port-base": { type: "string" },
+    "log-level": { type: "string", default: "info" },
+  },
+});
+const logger = createLogger({ service: "start" });
+const simulate = Number(flags.simulate);
+if (!Number.isInteger(simulate) || simulate < 0) {
+  logger.error("Cannot start: --simulate takes a whole number of devices", { got: flags.simulate });
+  Deno.exit(2);
+}
+const dataDir = flags["data-dir"]!;
+const ports = flags["port-base"] ? portsFrom(Number(flags["port-base"])) : DEFAULT_PORTS;
+await Deno.mkdir(`${dataDir}/logs`, { recursive: true });
+
+const services: Service[] = [];
+let database: { uri: string; stop(): Promise<void> } | undefined;
+let stopping = false;
+const stopAll = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info("stopping", { services: services.map((s) => s.name) });
+  for (const service of services.reverse()) await service.stop();
+  await database?.stop();
+  logger.info("stopped");
+  Deno.exit(code);
+};
+Deno.addSignalListener("SIGINT", () => stopAll(0));
+Deno.addSignalListener("SIGTERM", () => stopAll(0));
+
+try {
+  const envUri = Deno.env.get("MONGODB_URI");
+  if (envUri) database = { uri: envUri, stop: () => Promise.resolve() };
+  else {
+    const bin = await locateFerretDB(logger);
+    const port = ports === DEFAULT_PORTS ? ports.db : freePort();
+    database = await startFerretDB({ bin, dataDir: `${dataDir}/ferretdb`, port, logger });
+    database.uri += "fleetmon";
+  }
+  const mongodbUri = database.uri;
+  const { db, close } = await connectDatabase(mongodbUri, { appName: "fleetmon-start" });
+  await ensureIndexes(db);
+  const created = await firstRun(db, Deno.env.get("FLEETMON_ADMIN_PASSWORD"));
+  await close();
+
+  const cert = await ensureSelfSignedCert(`${dataDir}/certs`);
+  for (const node of ["ws0", "ws1"]) {
+    await Deno.mkdir(`${dataDir}/${node}/certs`, { recursive: true });
+    await Deno.copyFile(cert.certFile, `${dataDir}/${node}/certs/cert.pem`);
+    await Deno.copyFile(cert.keyFile, `${dataDir}/${node}/certs/key.pem`);
+  }
+
+  const plan = topology({ root, dataDir, mongodbUri, ports, logLevel: flags["log-level"]! });
+  const echoProblems = (name: string) => (_line: string, entry?: Record<string, unknown>) => {
+    if (entry && (entry.level === "warn" || entry.level === "error")) {
+      logger.warn(`${name}: ${entry.msg}`, { from: name });
+    }
+  };
+  for (const spec of [...plan.comm, ...plan.web, ...plan.lb]) {
+    const service = await startService({
+      ...spec,
+      ready: isListening,
+      onLine: echoProblems(spec.name),
+    });
+    services.push(service);
+    logger.info("started", { service: spec.name, ...service.readyEntry });
+  }
+  if (simulate > 0) {
+    services.push(
+      await startService({
+        name: "sim",
+        args: [
+          "run",
+          `--config=${root}/deno.json`,
+          "--allow-net",
+          "--allow-env",
+          "--allow-read",
+          "--allow-sys",
+          `${root}/devices/sim/main.ts`,
+          `--devices=${simulate}`,
+          "--duration=0",
+          `--target=127.0.0.1:${ports.lbComm}`,
+        ],
+        env: { MONGODB_URI: mongodbUri },
+        logFile: `${dataDir}/logs/sim.log`,
+        ready: (entry) => entry.msg === "sim running",
+        readyTimeoutMs: 120_000,
+        onLine: echoProblems("sim"),
+      }),
+    );
+  }
+  printSummary(created, mongodbUri);
+} catch (error) {
+  logger.error("Cannot start fleetmon", { error: (error as Error).message });
+  await stopAll(1);
+}
+
+function printSummary(created: Awaited<ReturnType<typeof firstRun>>, mongodbUri: string) {
+  const lines = [
+    "",
+    "fleetmon is running. Open the dashboard:",
+    `  https://localhost:${ports.lbWeb}/   (self-signed certificate: ${dataDir}/certs/cert.pem)`,
+    created.admin
+      ? `  log in as admin / ${created.admin.password}${
+        created.admin.generated ? "   (generated; shown only now)" : ""
+      }`
+      : "  log in with the admin password set on first run (FLEETMON_ADMIN_PASSWORD)",
+    "",
+    "What runs where (all on 127.0.0.1):",
+    `  lb(comm)  :${ports.lbComm}  → cs0 :${ports.comm[0]}, cs1 :${
+      ports.comm[1]
+    }   status http://127.0.0.1:${ports.lbCommAdmin}/`,
+    `  lb(web)   :${ports.lbWeb}  → ws0 :${ports.web[0]}, ws1 :${
+      ports.web[1]
+    }   status http://127.0.0.1:${ports.lbWebAdmin}/`,
+    `  comm health/metrics  http://127.0.0.1:${ports.commHealth[0]}/healthz, :${
+      ports.commHealth[1]
+    }`,
+    `  database  ${mongodbUri}`,
+    `  logs      ${dataDir}/logs/`,
+    ...created.devices.length > 0
+      ? [
+        "",
+        "Demo device tokens (shown only now):",
+        ...created.devices.map((d) => `  ${d.id}  ${d.token}`),
+      ]
+      : [],
+    simulate > 0 ? `\n${simulate} simulated devices are sending readings through lb(comm).` : "",
+    "Press Ctrl-C to stop everything.",
+    "",
+  ];
+  Deno.stdout.writeSync(new TextEncoder().encode(lines.join("\n") + "\n"));
+  logger.info("fleetmon ready", {
+    web: `https://localhost:${ports.lbWeb}/`,
+    comm: `127.0.0.1:${ports.lbComm}`,
+    lbCommAdmin: `127.0.0.1:${ports.lbCommAdmin}`,
+    lbWebAdmin: `127.0.0.1:${ports.lbWebAdmin}`,
+    mongodbUri,
+    demoDevices: created.devices,
+    adminCreated: created.admin !== undefined,
+  });
+}

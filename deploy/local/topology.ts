@@ -1,0 +1,109 @@
+/**
+ * The seed's topology on one machine: which processes to run, on which loopback ports.
+ * Pure: turns the launcher's settings into service specs.
+ */
+import type { ServiceSpec } from "./supervisor.ts";
+
+export interface Ports {
+  lbComm: number;
+  lbWeb: number;
+  lbCommAdmin: number;
+  lbWebAdmin: number;
+  comm: [number, number];
+  commHealth: [number, number];
+  web: [number, number];
+  db: number;
+}
+
+export const DEFAULT_PORTS: Ports = {
+  lbComm: 7000,
+  lbWeb: 8443,
+  lbCommAdmin: 9000,
+  lbWebAdmin: 9001,
+  comm: [7101, 7102],
+  commHealth: [7111, 7112],
+  web: [8101, 8102],
+  db: 27018,
+};
+
+/** Eleven consecutive ports from `base`, for running several topologies side by side. */
+export function portsFrom(base: number): Ports {
+  return {
+    lbComm: base,
+    lbWeb: base + 1,
+    lbCommAdmin: base + 2,
+    lbWebAdmin: base + 3,
+    comm: [base + 4, base + 5],
+    commHealth: [base + 6, base + 7],
+    web: [base + 8, base + 9],
+    db: base + 10,
+  };
+}
+
+export interface TopologyOptions {
+  root: string;
+  dataDir: string;
+  mongodbUri: string;
+  ports: Ports;
+  logLevel: string;
+}
+
+const HOST = "127.0.0.1";
+const at = (port: number) => `${HOST}:${port}`;
+
+export function topology(
+  o: TopologyOptions,
+): { comm: ServiceSpec[]; web: ServiceSpec[]; lb: ServiceSpec[] } {
+  const deno = (script: string, permissions: string[], args: string[]) => [
+    "run",
+    `--config=${o.root}/deno.json`,
+    ...permissions,
+    `${o.root}/${script}`,
+    ...args,
+    `--log-level=${o.logLevel}`,
+  ];
+  const tierPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+  const env = { MONGODB_URI: o.mongodbUri };
+  const comm = [0, 1].map((i): ServiceSpec => ({
+    name: `cs${i}`,
+    args: deno("comm/main.ts", tierPermissions, [
+      `--node=cs${i}`,
+      `--listen=${at(o.ports.comm[i])}`,
+      `--health=${at(o.ports.commHealth[i])}`,
+    ]),
+    env,
+    logFile: `${o.dataDir}/logs/cs${i}.log`,
+  }));
+  const web = [0, 1].map((i): ServiceSpec => ({
+    name: `ws${i}`,
+    args: deno("web/main.ts", tierPermissions, [`--node=ws${i}`, `--listen=${at(o.ports.web[i])}`]),
+    // Each web node runs from its own directory with its own copy of the certificate.
+    cwd: `${o.dataDir}/ws${i}`,
+    env,
+    logFile: `${o.dataDir}/logs/ws${i}.log`,
+  }));
+  const lbPermissions = ["--allow-net", "--allow-env", "--allow-read"];
+  const lb: ServiceSpec[] = [
+    {
+      name: "lb-comm",
+      args: deno("lb/main.ts", lbPermissions, [
+        "--name=lb-comm",
+        `--listen=${at(o.ports.lbComm)}`,
+        `--admin=${at(o.ports.lbCommAdmin)}`,
+        ...[0, 1].map((i) => `--backend=cs${i}=${at(o.ports.comm[i])}`),
+      ]),
+      logFile: `${o.dataDir}/logs/lb-comm.log`,
+    },
+    {
+      name: "lb-web",
+      args: deno("lb/main.ts", lbPermissions, [
+        "--name=lb-web",
+        `--listen=${at(o.ports.lbWeb)}`,
+        `--admin=${at(o.ports.lbWebAdmin)}`,
+        ...[0, 1].map((i) => `--backend=ws${i}=${at(o.ports.web[i])}`),
+      ]),
+      logFile: `${o.dataDir}/logs/lb-web.log`,
+    },
+  ];
+  return { comm, web, lb };
+}

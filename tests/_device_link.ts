@@ -1,0 +1,97 @@
+/** A minimal protocol v1 device for the multi-process tests: hello, readings, ack bookkeeping. */
+export interface DeviceLink {
+  device: string;
+  /** The comm node that welcomed this device. */
+  node: string;
+  nacks: Record<string, unknown>[];
+  send(frame: Record<string, unknown>): Promise<void>;
+  /** Waits until every seq from 1 to `lastSeq` was covered by an ack. */
+  waitForAcked(lastSeq: number, timeoutMs: number): Promise<void>;
+  /** How many acks covered each seq from 1 to `lastSeq`. */
+  ackCounts(lastSeq: number): number[];
+  close(): Promise<void>;
+}
+
+export async function connectDevice(
+  options: { port: number; device: string; token: string; hostname?: string },
+): Promise<DeviceLink> {
+  const conn = await Deno.connect({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port,
+  });
+  const encoder = new TextEncoder();
+  const acks: { from: number; seq: number }[] = [];
+  const nacks: Record<string, unknown>[] = [];
+  let welcome: ((node: string) => void) | undefined;
+  const welcomed = new Promise<string>((resolve) => welcome = resolve);
+  const reader = (async () => {
+    const decoder = new TextDecoder();
+    const buffer = new Uint8Array(16_384);
+    let text = "";
+    try {
+      for (;;) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        text += decoder.decode(buffer.subarray(0, n), { stream: true });
+        let newline;
+        while ((newline = text.indexOf("\n")) !== -1) {
+          const frame = JSON.parse(text.slice(0, newline));
+          text = text.slice(newline + 1);
+          if (frame.type === "welcome") welcome?.(frame.node);
+          else if (frame.type === "ack") {
+            acks.push({ from: frame.from ?? frame.seq, seq: frame.seq });
+          } else if (frame.type === "nack") nacks.push(frame);
+        }
+      }
+    } catch {
+      // the connection was closed under us
+    }
+  })();
+  const send = async (frame: Record<string, unknown>) => {
+    const bytes = encoder.encode(JSON.stringify(frame) + "\n");
+    let offset = 0;
+    while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+  };
+  await send({ type: "hello", v: 1, device: options.device, token: options.token });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const node = await Promise.race([
+    welcomed,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${options.device}: no welcome; nacks ${JSON.stringify(nacks)}`)),
+        10_000,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+  const ackCounts = (lastSeq: number) => {
+    const counts = new Array(lastSeq).fill(0);
+    for (const { from, seq } of acks) {
+      for (let s = from; s <= seq && s <= lastSeq; s++) counts[s - 1]++;
+    }
+    return counts;
+  };
+  return {
+    device: options.device,
+    node,
+    nacks,
+    send,
+    ackCounts,
+    async waitForAcked(lastSeq, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (ackCounts(lastSeq).some((n) => n === 0)) {
+        if (Date.now() > deadline) {
+          throw new Error(`${options.device}: not all of 1..${lastSeq} acked`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async close() {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+      await reader;
+    },
+  };
+}
