@@ -209,6 +209,9 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   }
 
   #refuse(error: unknown): void {
+    if (error instanceof ReadingError && !this.device) {
+      return this.fail("hello_required", "Send hello first");
+    }
     if (error instanceof ReadingError) {
       countRejected(this.#ctx.stats, error.code as NackCode);
       const nack: NackFrame = { type: "nack", code: error.code as NackCode, reason: error.message };
