@@ -20,6 +20,8 @@ export const commConfigSchema = z.object({
   heartbeatMs: millisecondsSchema.default(5_000),
   shutdownTimeoutMs: millisecondsSchema.default(10_000),
   logLevel: logLevelSchema.default("info"),
+  /** "null" drops readings after validation: only for measuring comm itself. */
+  store: z.enum(["mongodb", "null"]).default("mongodb"),
 }).refine((c) => c.highWater >= c.maxBatch, {
   path: ["highWater"],
   message: "must be at least maxBatch",
@@ -42,6 +44,7 @@ const FLAGS = [
   "heartbeat-ms",
   "shutdown-timeout-ms",
   "log-level",
+  "store",
 ] as const;
 
 export function loadCommConfig(args: string[], env: Record<string, string | undefined>) {

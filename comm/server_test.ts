@@ -174,3 +174,26 @@ Deno.test("closing the node tells devices to reconnect and acks what was in flig
   assert.equal(await collections(t.db).readings.countDocuments({ device: "dev-e" }), 2);
   await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: comm.port }));
 });
+
+Deno.test("a burst of readings larger than the read buffer is parsed across chunk boundaries", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-burst" });
+  await using comm = startComm(t.db, { rate: { perSecond: 10_000, burst: 10_000 } });
+  await using device = await connectTestDevice(comm.port);
+  await device.send({ type: "hello", v: 1, device: "dev-burst", token });
+  await device.waitFor((f) => f.type === "welcome");
+  await device.send(
+    ...Array.from({ length: 2_000 }, (_, i) => reading(i + 1, { value: i, pad: 1e-300 })),
+  );
+  await eventually(
+    () => {
+      const covered = device.frames.filter((f) => f.type === "ack")
+        .reduce((n, f) => n + (f.seq as number) - ((f.from ?? f.seq) as number) + 1, 0);
+      return covered === 2_000;
+    },
+    10_000,
+    "2000 readings acked",
+  );
+  assert.deepEqual(device.frames.filter((f) => f.type === "nack"), []);
+  assert.equal(await collections(t.db).readings.countDocuments({ device: "dev-burst" }), 2_000);
+});

@@ -44,6 +44,7 @@ export interface SessionContext {
 }
 
 const BUSY_RETRY_MS = 1_000;
+const BUSY_READ_BUFFER_BYTES = 65_536;
 
 export class DeviceSession implements BatchOwner<ReadingDoc> {
   readonly #conn: Deno.Conn;
@@ -86,15 +87,20 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
 
   /** Runs until the connection ends; never throws. */
   async run(): Promise<void> {
-    const buffer = new Uint8Array(this.#ctx.readBufferBytes);
+    // Small for the many idle devices; a connection that fills it gets a large one.
+    let buffer = new Uint8Array(this.#ctx.readBufferBytes);
     try {
       while (!this.#closing) {
         if (!this.#ctx.batcher.hasRoom) await this.#ctx.batcher.whenRoom();
         const n = await this.#conn.read(buffer);
         if (n === null) break;
+
         this.#bytesIn += n;
         this.#ctx.stats.bytesIn += n;
         await this.#handleChunk(buffer.subarray(0, n));
+        if (n === buffer.length && n < BUSY_READ_BUFFER_BYTES) {
+          buffer = new Uint8Array(BUSY_READ_BUFFER_BYTES);
+        }
       }
     } catch (error) {
       if (!this.#closing && !isPeerGone(error)) {
