@@ -4,7 +4,7 @@
  */
 import type { ReadingDoc } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
-import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import type { HostPort } from "@fleetmon/shared/net";
 import { DEFAULT_LIMITS, type ProtocolLimits } from "@fleetmon/shared/protocol";
 import { Batcher } from "./batcher.ts";
 import type { DeviceAuthority } from "./device_auth.ts";
@@ -86,10 +86,9 @@ export function createCommServer(options: CommServerOptions): CommServer {
     batcher,
     stats,
     now,
-    readBufferBytes: options.readBufferBytes ?? 4_096,
+    readBufferBytes: options.readBufferBytes ?? 1_024,
     maxOutboundBytes: 1 << 20,
     rate: options.rate ?? { perSecond: 100, burst: 200 },
-    busyAbove: highWater * 2,
     settleTimeoutMs: 10_000,
     onAuthenticated(session: DeviceSession) {
       const set = byDevice.get(session.device!) ?? new Set();
@@ -101,8 +100,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
   const serve = async (conn: Deno.Conn) => {
     stats.connectionsTotal++;
     stats.connectionsActive++;
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    const session = new DeviceSession(conn, { ...context, remote: formatHostPort(remote) });
+    const session = new DeviceSession(conn, context);
     sessions.add(session);
     await session.run();
     sessions.delete(session);

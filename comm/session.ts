@@ -5,6 +5,7 @@
 import type { ReadingDoc } from "@fleetmon/shared/db";
 import { ProtocolError } from "@fleetmon/shared/errors";
 import type { Logger } from "@fleetmon/shared/log";
+import { formatHostPort } from "@fleetmon/shared/net";
 import {
   encodeFrame,
   LineSplitter,
@@ -35,22 +36,20 @@ export interface SessionContext {
   readBufferBytes: number;
   maxOutboundBytes: number;
   rate: { perSecond: number; burst: number };
-  /** Readings beyond this many waiting for the database get `server_busy`. */
-  busyAbove: number;
   /** How long to wait for this connection's readings to be stored once it is ending. */
   settleTimeoutMs: number;
   onAuthenticated(session: DeviceSession): void;
-  remote: string;
 }
 
 const BUSY_RETRY_MS = 1_000;
-const BUSY_READ_BUFFER_BYTES = 65_536;
+const MAX_READ_BUFFER_BYTES = 65_536;
 
 export class DeviceSession implements BatchOwner<ReadingDoc> {
   readonly #conn: Deno.Conn;
   readonly #ctx: SessionContext;
-  readonly #outbound: Outbound;
-  readonly #splitter: LineSplitter;
+  // Made on first use: a load balancer's probe never sends a byte and should cost next to nothing.
+  #outboundQueue: Outbound | undefined;
+  #splitter: LineSplitter | undefined;
   readonly openedAt: number;
   lastActivity: number;
   device: string | undefined;
@@ -67,18 +66,25 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   constructor(conn: Deno.Conn, ctx: SessionContext) {
     this.#conn = conn;
     this.#ctx = ctx;
-    this.#splitter = new LineSplitter(ctx.limits.maxLineBytes);
-    this.#outbound = new Outbound(
-      conn,
-      ctx.maxOutboundBytes,
-      () => this.#abort("peer not reading"),
-    );
     this.openedAt = this.lastActivity = ctx.now();
   }
 
   get logger(): Logger {
-    this.#logger ??= this.#ctx.logger.child({ remote: this.#ctx.remote, device: this.device });
+    this.#logger ??= this.#ctx.logger.child({ remote: this.remote, device: this.device });
     return this.#logger;
+  }
+
+  get remote(): string {
+    return formatHostPort(this.#conn.remoteAddr as Deno.NetAddr);
+  }
+
+  get #outbound(): Outbound {
+    this.#outboundQueue ??= new Outbound(
+      this.#conn,
+      this.#ctx.maxOutboundBytes,
+      () => this.#abort("peer not reading"),
+    );
+    return this.#outboundQueue;
   }
 
   get closing(): boolean {
@@ -87,19 +93,18 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
 
   /** Runs until the connection ends; never throws. */
   async run(): Promise<void> {
-    // Small for the many idle devices; a connection that fills it gets a large one.
+    // Small for probes and the many idle devices; a connection that fills it gets a larger one.
     let buffer = new Uint8Array(this.#ctx.readBufferBytes);
     try {
       while (!this.#closing) {
-        if (!this.#ctx.batcher.hasRoom) await this.#ctx.batcher.whenRoom();
         const n = await this.#conn.read(buffer);
         if (n === null) break;
 
         this.#bytesIn += n;
         this.#ctx.stats.bytesIn += n;
         await this.#handleChunk(buffer.subarray(0, n));
-        if (n === buffer.length && n < BUSY_READ_BUFFER_BYTES) {
-          buffer = new Uint8Array(BUSY_READ_BUFFER_BYTES);
+        if (n === buffer.length && n < MAX_READ_BUFFER_BYTES) {
+          buffer = new Uint8Array(Math.min(n * 8, MAX_READ_BUFFER_BYTES));
         }
       }
     } catch (error) {
@@ -136,6 +141,7 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   async #handleChunk(chunk: Uint8Array): Promise<void> {
     let lines: Uint8Array[];
     try {
+      this.#splitter ??= new LineSplitter(this.#ctx.limits.maxLineBytes);
       lines = this.#splitter.push(chunk);
     } catch (error) {
       return this.#refuse(error);
@@ -146,8 +152,11 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
       if (this.#closing) return;
       try {
         const frame = parseDeviceFrame(line, this.#ctx.now(), this.#ctx.limits.maxMetrics);
-        if (frame.type === "reading") this.#accept(frame);
-        else if (frame.type === "hello") await this.#hello(frame.device, frame.token, frame.v);
+        if (frame.type === "reading") {
+          // A full write queue pauses this connection mid-chunk: TCP backpressure, not a nack.
+          if (!this.#ctx.batcher.hasRoom) await this.#ctx.batcher.whenRoom();
+          this.#accept(frame);
+        } else if (frame.type === "hello") await this.#hello(frame.device, frame.token, frame.v);
         else if (!this.device) throw new ProtocolError("hello_required", "Send hello first");
         else this.#send({ type: "pong", id: frame.id });
       } catch (error) {
@@ -167,7 +176,7 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     const result = await this.#ctx.auth.authenticate(device, token);
     if (!result.ok) {
       this.#ctx.stats.authFailures++;
-      this.#logger = this.#ctx.logger.child({ remote: this.#ctx.remote, device });
+      this.#logger = this.#ctx.logger.child({ remote: this.remote, device });
       this.logger.info("device refused", { code: result.code });
       return this.fail(result.code, result.reason);
     }
@@ -183,8 +192,8 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     if (!this.device || !this.#bucket) {
       throw new ProtocolError("hello_required", "Send hello first");
     }
-    if (this.#draining || this.#ctx.batcher.pending >= this.#ctx.busyAbove) {
-      throw new ReadingError("server_busy", "Cannot store reading now: retry later", frame.seq);
+    if (this.#draining) {
+      throw new ReadingError("server_busy", "Node is shutting down: resend elsewhere", frame.seq);
     }
     const now = this.#ctx.now();
     const allowed = this.#bucket.take(now);
@@ -270,10 +279,14 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
 
   async #finish(): Promise<void> {
     if (this.#bytesIn === 0) this.#ctx.stats.probes++;
+    if (this.#bytesIn === 0 && !this.#outboundQueue) {
+      this.#closing = true;
+      return closeQuietly(this.#conn);
+    }
     // The device may have half-closed after its last reading: ack what is stored, then close.
     await this.#settle();
     await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
-    await this.#outbound.idle();
+    await this.#outboundQueue?.idle();
     this.#closing = true;
     closeQuietly(this.#conn);
   }
