@@ -24,10 +24,8 @@ export interface WebServer {
 }
 
 export async function createWebServer(options: WebServerOptions): Promise<WebServer> {
-  const [cert, key] = await Promise.all([
-    readPem(options.certFile, "certificate"),
-    readPem(options.keyFile, "private key"),
-  ]);
+  const cert = await readPem(options.certFile, "certificate");
+  const key = await readPem(options.keyFile, "private key");
   const logger = options.logger;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

@@ -1,5 +1,5 @@
-// /devices/:id: a uPlot chart of the device's recent readings (one series per metric) and the
-// raw table, refreshed every 5 s from the JSON API.
+// /devices/:id: uPlot charts of the device's recent readings (one per metric) and the raw
+// table, refreshed every 5 s from the JSON API.
 "use strict";
 (() => {
   const box = document.getElementById("chart");
@@ -16,11 +16,12 @@
     "#d04f9b",
   ];
   const maxSeries = 8;
-  let plot = null;
-  let shape = "";
+  const charts = new Map(); // metric name -> { holder, plot }
   let lastTop = null;
 
-  function toData(readings) {
+  // One small chart per metric (at most maxSeries), each with its own y scale, so a metric in
+  // the thousands does not flatten one below 1.
+  function draw(readings) {
     const ordered = [...readings].reverse(); // the API gives newest first
     const names = [];
     for (const r of ordered) {
@@ -28,41 +29,44 @@
         if (!names.includes(name) && names.length < maxSeries) names.push(name);
       }
     }
+    if (ordered.length === 0) return;
+    if (charts.size === 0) box.replaceChildren();
     const xs = ordered.map((r) => Date.parse(r.ts) / 1000);
-    const series = names.map((name) => ordered.map((r) => r.metrics[name] ?? null));
-    return { names, data: [xs, ...series] };
-  }
-
-  function draw(readings) {
-    const { names, data } = toData(readings);
-    if (data[0].length === 0) return;
-    const key = names.join("|");
-    if (plot && key === shape) {
-      plot.setData(data);
-      return;
+    for (const [name, chart] of charts) {
+      if (!names.includes(name)) {
+        chart.plot.destroy();
+        chart.holder.remove();
+        charts.delete(name);
+      }
     }
-    plot?.destroy();
-    box.replaceChildren();
-    shape = key;
-    plot = new uPlot(
-      {
-        width: Math.max(320, box.clientWidth),
-        height: 320,
-        cursor: { drag: { x: true, y: false } },
-        series: [
-          {},
-          ...names.map((name, i) => ({
+    names.forEach((name, i) => {
+      const data = [xs, ordered.map((r) => r.metrics[name] ?? null)];
+      const chart = charts.get(name);
+      if (chart) return chart.plot.setData(data);
+      const holder = fm.el("div", { class: "chart", "data-metric": name });
+      box.append(holder);
+      const plot = new uPlot(
+        {
+          width: chartWidth(),
+          height: 180,
+          cursor: { drag: { x: true, y: false } },
+          series: [{}, {
             label: name,
             stroke: palette[i % palette.length],
             width: 1.5,
             spanGaps: true,
-          })),
-        ],
-        axes: [{}, { size: 70 }],
-      },
-      data,
-      box,
-    );
+          }],
+          axes: [{}, { size: 70 }],
+        },
+        data,
+        holder,
+      );
+      charts.set(name, { holder, plot });
+    });
+  }
+
+  function chartWidth() {
+    return Math.max(320, box.clientWidth);
   }
 
   function fillTable(readings) {
@@ -93,7 +97,7 @@
       if (!response.ok) return;
       const { readings } = await response.json();
       const top = readings[0]?.seq ?? null;
-      if (top === lastTop && plot) return;
+      if (top === lastTop && charts.size > 0) return;
       lastTop = top;
       draw(readings);
       fillTable(readings);
@@ -101,10 +105,9 @@
       // a node restarting behind the lb: try again on the next tick
     }
   }
-  addEventListener(
-    "resize",
-    () => plot?.setSize({ width: Math.max(320, box.clientWidth), height: 320 }),
-  );
+  addEventListener("resize", () => {
+    for (const { plot } of charts.values()) plot.setSize({ width: chartWidth(), height: 180 });
+  });
   refresh();
   setInterval(refresh, 5000);
 })();
