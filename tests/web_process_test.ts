@@ -86,8 +86,21 @@ Deno.test("a session made on ws0 works on ws1, and both serve the same readings 
   assert.equal(nodes[0].address, ws0.addr);
   assert.equal(typeof nodes[0].stats.requests, "number");
 
-  // ws0 stops gracefully on SIGTERM; the session still works on ws1.
-  const status = await ws0.stop();
+  // ws0 stops gracefully on SIGTERM, ending its live streams; the session still works on ws1.
+  const stream = await get(ws0, "/api/stream/devices", cookie);
+  assert.equal(stream.headers.get("content-type"), "text/event-stream");
+  const events = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let received = "";
+  while (!received.includes("event: devices")) {
+    const { value, done } = await events.read();
+    assert.ok(!done, "the stream sends the device list first");
+    received += value;
+  }
+  const stopAt = Date.now();
+  const stopping = ws0.stop();
+  while (!(await events.read()).done) { /* the node ends the stream as it shuts down */ }
+  const status = await stopping;
+  assert.ok(Date.now() - stopAt < 5_000, "live streams do not hold up the shutdown");
   assert.equal(status.code, 0);
   assert.ok(ws0.lines.some((l) => l.msg === "stopped"));
   await writeReading(cluster.database, "boiler-7", 61, { temp: 99 });
