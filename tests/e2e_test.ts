@@ -72,11 +72,7 @@ Deno.test("60 readings from 2 devices go through lb(comm) to both comm nodes and
         headers: { cookie },
       });
       assert.equal(response.status, 200);
-      const readings = await response.json() as {
-        seq: number;
-        node: string;
-        metrics: { temp: number };
-      }[];
+      const { readings } = await response.json() as { readings: { seq: number; node: string }[] };
       assert.deepEqual(
         readings.map((r) => r.seq).sort((a, b) => a - b),
         Array.from({ length: 30 }, (_, i) => i + 1),

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
 import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
 import { createLogger } from "@fleetmon/shared/log";
-import { ensureSelfSignedCert } from "../../web/cert.ts";
+import { ensureSelfSignedCert } from "@fleetmon/web";
 import { firstRun } from "./first_run.ts";
 import { isListening, type Service, startService } from "./supervisor.ts";
 import { DEFAULT_PORTS, portsFrom, topology } from "./topology.ts";
