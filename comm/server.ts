@@ -29,6 +29,8 @@ export interface CommServerOptions {
   authPollMs?: number;
   lastReadingsFlushMs?: number;
   readBufferBytes?: number;
+  /** Expect a PROXY protocol header from lb(comm) on every connection. */
+  proxyProtocol?: boolean;
   now?: () => number;
 }
 
@@ -90,6 +92,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
     maxOutboundBytes: 1 << 20,
     rate: options.rate ?? { perSecond: 100, burst: 200 },
     settleTimeoutMs: 10_000,
+    proxyProtocol: options.proxyProtocol ?? false,
     onAuthenticated(session: DeviceSession) {
       const set = byDevice.get(session.device!) ?? new Set();
       set.add(session);

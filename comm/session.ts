@@ -5,7 +5,8 @@
 import type { ReadingDoc } from "@fleetmon/shared/db";
 import { ProtocolError } from "@fleetmon/shared/errors";
 import type { Logger } from "@fleetmon/shared/log";
-import { formatHostPort } from "@fleetmon/shared/net";
+import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import { readProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import {
   encodeFrame,
   LineSplitter,
@@ -39,6 +40,8 @@ export interface SessionContext {
   /** How long to wait for this connection's readings to be stored once it is ending. */
   settleTimeoutMs: number;
   onAuthenticated(session: DeviceSession): void;
+  /** Expect a PROXY protocol header (v1 or v2) from lb(comm) before the first frame. */
+  proxyProtocol: boolean;
 }
 
 const BUSY_RETRY_MS = 1_000;
@@ -62,11 +65,16 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   #closing = false;
   #draining = false;
   #logger: Logger | undefined;
+  /** Bytes of a PROXY header still being read; undefined once it was read (or is not expected). */
+  #proxyPending: Uint8Array | undefined;
+  /** The device's own address, from the PROXY header. */
+  #client: HostPort | undefined;
 
   constructor(conn: Deno.Conn, ctx: SessionContext) {
     this.#conn = conn;
     this.#ctx = ctx;
     this.openedAt = this.lastActivity = ctx.now();
+    if (ctx.proxyProtocol) this.#proxyPending = new Uint8Array(0);
   }
 
   get logger(): Logger {
@@ -75,7 +83,7 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   }
 
   get remote(): string {
-    return formatHostPort(this.#conn.remoteAddr as Deno.NetAddr);
+    return formatHostPort(this.#client ?? this.#conn.remoteAddr as Deno.NetAddr);
   }
 
   get #outbound(): Outbound {
@@ -102,7 +110,10 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
 
         this.#bytesIn += n;
         this.#ctx.stats.bytesIn += n;
-        await this.#handleChunk(buffer.subarray(0, n));
+        const chunk = this.#proxyPending
+          ? this.#readProxyHeader(buffer.subarray(0, n))
+          : buffer.subarray(0, n);
+        if (chunk) await this.#handleChunk(chunk);
         if (n === buffer.length && n < MAX_READ_BUFFER_BYTES) {
           buffer = new Uint8Array(Math.min(n * 8, MAX_READ_BUFFER_BYTES));
         }
@@ -136,6 +147,26 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     this.#storedSeqs.push(doc.seq);
     if (this.#storedSeqs.length === 1) queueMicrotask(() => this.#sendAcks());
     if (this.#unstored === 0) this.#settled?.();
+  }
+
+  /** Consumes the PROXY header; returns the bytes after it once it is complete. */
+  #readProxyHeader(chunk: Uint8Array): Uint8Array | undefined {
+    const bytes = new Uint8Array(this.#proxyPending!.length + chunk.length);
+    bytes.set(this.#proxyPending!);
+    bytes.set(chunk, this.#proxyPending!.length);
+    const result = readProxyHeader(bytes);
+    if (result.status === "incomplete") {
+      this.#proxyPending = bytes;
+      return undefined;
+    }
+    this.#proxyPending = undefined;
+    if (result.status === "invalid") {
+      this.logger.warn("closing connection", { reason: result.error.message });
+      this.#abort("no valid PROXY header");
+      return undefined;
+    }
+    if (result.command === "proxy" && result.source) this.#client = result.source;
+    return bytes.subarray(result.headerLength);
   }
 
   async #handleChunk(chunk: Uint8Array): Promise<void> {

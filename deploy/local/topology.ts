@@ -86,6 +86,7 @@ export function topology(
       `--node=cs${i}`,
       `--listen=${at(o.ports.comm[i])}`,
       `--health=${at(o.ports.commHealth[i])}`,
+      "--proxy-protocol=true",
     ]),
     env,
     logFile: `${o.dataDir}/logs/cs${i}.log`,
@@ -109,6 +110,8 @@ export function topology(
         // Checked over HTTP on the health port, so a node that cannot store is taken out.
         "--check=http",
         "--check-path=/healthz",
+        // So comm sees, logs and limits by each device's own address.
+        "--proxy-protocol=v2",
         ...[0, 1].map((i) =>
           `--backend=cs${i}=${at(o.ports.comm[i])},check=${o.ports.commHealth[i]}`
         ),
