@@ -3,3 +3,4 @@ export { type CommServer, type CommServerOptions, createCommServer } from "./ser
 export { createMongoDeviceAuthority, type DeviceAuthority } from "./device_auth.ts";
 export { type CommStore, createMongoStore, nullStore } from "./store.ts";
 export type { CommStats } from "./stats.ts";
+export { COMM_V8_FLAGS } from "./runtime.ts";

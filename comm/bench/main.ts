@@ -6,6 +6,7 @@ import { collections, connectDatabase, ensureIndexes, type ReadingDoc } from "@f
 import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
 import { createLogger } from "@fleetmon/shared/log";
 import { isListening, type Service, startService } from "../../deploy/local/supervisor.ts";
+import { COMM_V8_FLAGS } from "../runtime.ts";
 import { registerBenchDevices } from "./devices.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -19,8 +20,9 @@ const deno = (script: string, args: string[]) => [
   "run",
   "--allow-all",
   `--config=${ROOT}deno.json`,
+  ...args.filter((a) => a.startsWith("--v8-flags")),
   `${ROOT}${script}`,
-  ...args,
+  ...args.filter((a) => !a.startsWith("--v8-flags")),
 ];
 
 const work = await Deno.makeTempDir({ prefix: "fleetmon-bench-comm-" });
@@ -42,6 +44,7 @@ async function startComm(node: string, extra: string[] = []) {
   const service = await startService({
     name: node,
     args: deno("comm/main.ts", [
+      COMM_V8_FLAGS,
       `--node=${node}`,
       `--listen=127.0.0.1:${port}`,
       `--health=127.0.0.1:${freePort()}`,

@@ -2,6 +2,7 @@
  * The seed's topology on one machine: which processes to run, on which loopback ports.
  * Pure: turns the launcher's settings into service specs.
  */
+import { COMM_V8_FLAGS } from "@fleetmon/comm";
 import type { ServiceSpec } from "./supervisor.ts";
 
 export interface Ports {
@@ -82,7 +83,7 @@ export function topology(
   const env = { MONGODB_URI: o.mongodbUri };
   const comm = [0, 1].map((i): ServiceSpec => ({
     name: `cs${i}`,
-    args: deno("comm/main.ts", tierPermissions, [
+    args: deno("comm/main.ts", [...tierPermissions, COMM_V8_FLAGS], [
       `--node=cs${i}`,
       `--listen=${at(o.ports.comm[i])}`,
       `--health=${at(o.ports.commHealth[i])}`,
