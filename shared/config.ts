@@ -36,7 +36,28 @@ export function loadConfig<S extends z.ZodType>(
   const file = typeof flags.config === "string" ? readJsonFile(flags.config, problems) : {};
   delete flags.config;
   if (problems.length > 0) throw new ConfigError(service, problems);
-  return parseConfig(service, schema, file, env, flags);
+  const hints = settingHints(sources);
+  try {
+    return parseConfig(service, schema, file, env, flags);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(service, error.problems.map((problem) => withHint(problem, hints)));
+  }
+}
+
+/** Config key → how to set it, e.g. `mongodbUri` → `--mongodb-uri or MONGODB_URI`. */
+function settingHints(sources: ConfigSources): Map<string, string> {
+  const hints = new Map<string, string[]>();
+  const add = (key: string, how: string) => hints.set(key, [...hints.get(key) ?? [], how]);
+  for (const flag of Object.keys(sources.flags)) add(camelCase(flag), `--${flag}`);
+  for (const [env, key] of Object.entries(sources.envKeys)) add(key, env);
+  return new Map([...hints].map(([key, ways]) => [key, ways.join(" or ")]));
+}
+
+function withHint(problem: string, hints: Map<string, string>): string {
+  const key = problem.slice(0, problem.indexOf(":")).split(".")[0];
+  const hint = hints.get(key);
+  return hint ? problem.replace(`${key}`, `${key} (${hint})`) : problem;
 }
 
 /** Merges layers (later wins; undefined never overrides) and validates the result. */
@@ -58,7 +79,8 @@ export function parseConfig<S extends z.ZodType>(
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length > 0 ? issue.path.join(".") : "(config)";
-  return `${path}: ${issue.message}`;
+  const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
+  return `${path}: ${missing ? "required" : issue.message}`;
 }
 
 export function envLayer(

@@ -67,3 +67,13 @@ Deno.test("config reads a JSON file given with --config, under env and flags", (
     Deno.removeSync(path);
   }
 });
+
+Deno.test("config names the flag and variable that set a missing setting", () => {
+  assert.throws(
+    () => loadConfig("lb", schema, { ...sources, args: [], env: {} }),
+    (error: Error) =>
+      error instanceof ConfigError &&
+      error.problems.includes("node (--node or FLEET_NODE): required") &&
+      error.problems.includes("backend (--backend): required"),
+  );
+});
