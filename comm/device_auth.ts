@@ -40,11 +40,18 @@ export function createMongoDeviceAuthority(db: Db, now = () => Date.now()): Devi
     async changes() {
       const since = new Date(lastPoll - CHANGE_WINDOW_MS);
       lastPoll = now();
-      const changed = await devices.find(
-        { updatedAt: { $gte: since } },
+      const events = await collections(db).authEvents.find({ at: { $gte: since } }).toArray();
+      const ids = [...new Set(events.map((event) => event.device))];
+      const result = new Map<string, string | null>(ids.map((id) => [id, null]));
+      if (ids.length === 0) return result;
+      const current = await devices.find(
+        { _id: { $in: ids } },
         { projection: { tokenHash: 1, enabled: 1 } },
       ).toArray();
-      return new Map(changed.map((d) => [d._id, d.enabled ? d.tokenHash : null]));
+      for (const device of current) {
+        result.set(device._id, device.enabled ? device.tokenHash : null);
+      }
+      return result;
     },
   };
 }

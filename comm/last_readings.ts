@@ -33,10 +33,8 @@ export async function writeLastReadings(db: Db, docs: ReadingDoc[]): Promise<voi
   await collections(db).devices.bulkWrite(
     docs.map((doc): AnyBulkWriteOperation<DeviceDoc> => ({
       updateOne: {
-        filter: {
-          _id: doc.device,
-          $or: [{ lastSeq: { $lt: doc.seq } }, { lastSeq: { $exists: false } }],
-        },
+        // "missing or lower". Not an $or: FerretDB 1.24 scans the whole collection for that.
+        filter: { _id: doc.device, lastSeq: { $not: { $gte: doc.seq } } },
         update: {
           $set: {
             lastSeq: doc.seq,

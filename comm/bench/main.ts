@@ -84,13 +84,19 @@ function procStatus(pid: number, field: string): number {
 const rssMb = (pid: number) => procStatus(pid, "VmRSS") / 1024;
 const openFds = (pid: number) => [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
 
-async function rawInsertDocsPerSecond(batch: number, total: number): Promise<number> {
+/** A plain loop of insertMany, or `writers` such loops at once (two comm nodes write at once). */
+async function rawInsertDocsPerSecond(
+  batch: number,
+  total: number,
+  writers = 1,
+  device = "raw",
+): Promise<number> {
   const readings = collections(database.db).readings;
   const now = new Date();
   const docs = (start: number): ReadingDoc[] =>
     Array.from({ length: batch }, (_, i) => ({
-      _id: `raw:${start + i}`,
-      device: "raw",
+      _id: `${device}:${start + i}`,
+      device,
       seq: start + i,
       ts: now,
       metrics: { cpu: (i % 100) / 100, mem: i % 4096 },
@@ -98,9 +104,11 @@ async function rawInsertDocsPerSecond(batch: number, total: number): Promise<num
       node: "raw",
     }));
   const started = performance.now();
-  for (let start = 1; start <= total; start += batch) {
-    await readings.insertMany(docs(start), { ordered: false });
-  }
+  await Promise.all(Array.from({ length: writers }, async (_, w) => {
+    for (let start = 1; start <= total / writers; start += batch) {
+      await readings.insertMany(docs(w * total + start), { ordered: false });
+    }
+  }));
   return total / ((performance.now() - started) / 1000);
 }
 
@@ -121,6 +129,7 @@ say(JSON.stringify(figures));
 /** 1. End to end through lb(comm) to two comm nodes, against a plain insertMany loop. */
 async function endToEnd() {
   const raw = await rawInsertDocsPerSecond(1_000, 60_000);
+  const raw2 = await rawInsertDocsPerSecond(1_000, 60_000, 2, "raw2");
   const cs0 = await startComm("cs0");
   const cs1 = await startComm("cs1");
   const lbPort = freePort();
@@ -141,7 +150,10 @@ async function endToEnd() {
   figures.raw_insert_docs_per_s = Math.round(raw);
   figures.e2e_acked_per_s = Math.round(e2e.ackedPerSecond);
   figures.e2e_vs_raw_insert = round(e2e.ackedPerSecond / raw);
+  figures.raw_insert_2_writers_docs_per_s = Math.round(raw2);
+  figures.e2e_vs_raw_insert_2_writers = round(e2e.ackedPerSecond / raw2);
   say(`raw insertMany (batch 1000):        ${figures.raw_insert_docs_per_s} docs/s`);
+  say(`raw insertMany, 2 loops at once:    ${figures.raw_insert_2_writers_docs_per_s} docs/s`);
   say(
     `devices → lb(comm) → cs0+cs1 → db:  ${figures.e2e_acked_per_s} acked readings/s  (ratio ${figures.e2e_vs_raw_insert}, target ≥ 0.8)`,
   );

@@ -9,6 +9,6 @@ sh.shardCollection(`${dbName}.readings`, { _id: "hashed" });
 const fleet = db.getSiblingDB(dbName);
 fleet.readings.createIndex({ device: 1, seq: -1 }, { name: "device_seq" });
 fleet.readings.createIndex({ device: 1, ts: -1 }, { name: "device_ts" });
-fleet.devices.createIndex({ updatedAt: 1 }, { name: "updated_at" });
+fleet.auth_events.createIndex({ at: 1 }, { name: "at" });
 fleet.sessions.createIndex({ expiresAt: 1 }, { name: "expires_at" });
 printjson(sh.status());

@@ -8,7 +8,6 @@ export interface DeviceDoc {
   tokenHash: string;
   enabled: boolean;
   createdAt: Date;
-  /** Changes whenever enabled or tokenHash changes, so comm nodes can pick it up. */
   updatedAt: Date;
   lastSeq?: number;
   lastTs?: Date;
@@ -44,6 +43,15 @@ export interface SessionDoc {
   expiresAt: Date;
 }
 
+/**
+ * One a device disable, enable or re-key. comm nodes poll this small collection to end the
+ * sessions of revoked devices: polling `devices` would make FerretDB scan every device each time.
+ */
+export interface AuthEventDoc {
+  device: string;
+  at: Date;
+}
+
 export interface NodeDoc {
   _id: string;
   kind: "comm" | "web";
@@ -62,6 +70,7 @@ export interface Collections {
   users: Collection<UserDoc>;
   sessions: Collection<SessionDoc>;
   nodes: Collection<NodeDoc>;
+  authEvents: Collection<AuthEventDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -71,6 +80,7 @@ export function collections(db: Db): Collections {
     users: db.collection<UserDoc>("users"),
     sessions: db.collection<SessionDoc>("sessions"),
     nodes: db.collection<NodeDoc>("nodes"),
+    authEvents: db.collection<AuthEventDoc>("auth_events"),
   };
 }
 
@@ -80,7 +90,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all([
     c.readings.createIndex({ device: 1, seq: -1 }, { name: "device_seq" }),
     c.readings.createIndex({ device: 1, ts: -1 }, { name: "device_ts" }),
-    c.devices.createIndex({ updatedAt: 1 }, { name: "updated_at" }),
+    c.authEvents.createIndex({ at: 1 }, { name: "at" }),
     // Not a TTL index: FerretDB 1.24 lacks them. Web nodes delete expired sessions themselves.
     c.sessions.createIndex({ expiresAt: 1 }, { name: "expires_at" }),
   ]);

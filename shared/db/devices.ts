@@ -47,6 +47,7 @@ export async function setDeviceEnabled(db: Db, id: string, enabled: boolean): Pr
     { $set: { enabled, updatedAt: new Date() } },
   );
   if (result.matchedCount === 0) throw new Error(`Cannot change device: "${id}" does not exist`);
+  await recordAuthChange(db, id);
 }
 
 /** Gives the device a new token; the old one stops working on every comm node within seconds. */
@@ -57,7 +58,13 @@ export async function rotateDeviceToken(db: Db, id: string): Promise<string> {
     { $set: { tokenHash: await sha256Hex(token), updatedAt: new Date() } },
   );
   if (result.matchedCount === 0) throw new Error(`Cannot rotate token: "${id}" does not exist`);
+  await recordAuthChange(db, id);
   return token;
+}
+
+/** Tells comm nodes to re-check this device's live sessions (see AuthEventDoc). */
+async function recordAuthChange(db: Db, device: string): Promise<void> {
+  await collections(db).authEvents.insertOne({ device, at: new Date() });
 }
 
 export function listDevices(db: Db): Promise<DeviceDoc[]> {
