@@ -5,8 +5,8 @@ export interface DeviceLink {
   node: string;
   nacks: Record<string, unknown>[];
   send(frame: Record<string, unknown>): Promise<void>;
-  /** Waits until every seq from 1 to `lastSeq` was covered by an ack. */
-  waitForAcked(lastSeq: number, timeoutMs: number): Promise<void>;
+  /** Waits until every seq from `firstSeq` (default 1) to `lastSeq` was covered by an ack. */
+  waitForAcked(lastSeq: number, timeoutMs: number, firstSeq?: number): Promise<void>;
   /** How many acks covered each seq from 1 to `lastSeq`. */
   ackCounts(lastSeq: number): number[];
   close(): Promise<void>;
@@ -76,11 +76,11 @@ export async function connectDevice(
     nacks,
     send,
     ackCounts,
-    async waitForAcked(lastSeq, timeoutMs) {
+    async waitForAcked(lastSeq, timeoutMs, firstSeq = 1) {
       const deadline = Date.now() + timeoutMs;
-      while (ackCounts(lastSeq).some((n) => n === 0)) {
+      while (ackCounts(lastSeq).slice(firstSeq - 1).some((n) => n === 0)) {
         if (Date.now() > deadline) {
-          throw new Error(`${options.device}: not all of 1..${lastSeq} acked`);
+          throw new Error(`${options.device}: not all of ${firstSeq}..${lastSeq} acked`);
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
