@@ -10,14 +10,14 @@ import { hostPortSchema } from "@fleetmon/shared/net";
 import { DEFAULT_SESSION_TTL_MS } from "./sessions.ts";
 
 export const webConfigSchema = z.object({
-  node: z.string({ error: "is required (--node or WEB_NODE), e.g. ws0" }).regex(
+  node: z.string().regex(
     /^[A-Za-z0-9._-]{1,64}$/,
     "must be 1-64 characters of A-Z a-z 0-9 . _ -",
   ),
   listen: hostPortSchema.default({ hostname: "127.0.0.1", port: 8101 }),
   cert: z.string().min(1).default("./certs/cert.pem"),
   key: z.string().min(1).default("./certs/key.pem"),
-  mongodbUri: z.string({ error: "is required (--mongodb-uri or MONGODB_URI)" }).regex(
+  mongodbUri: z.string().regex(
     /^mongodb(\+srv)?:\/\//,
     "must start with mongodb:// or mongodb+srv://",
   ),

@@ -43,10 +43,13 @@ Deno.test("a bad web config lists every problem at once", () => {
   }
   assert.ok(error instanceof ConfigError);
   const text = error.problems.join("\n");
-  assert.match(text, /node: is required \(--node or WEB_NODE\)/);
-  assert.match(text, /mongodbUri: is required/);
-  assert.match(text, /listen: Cannot parse address: "nowhere" is not host:port/);
-  assert.match(text, /logLevel: /);
-  assert.match(text, /sessionTtlMs: /);
+  assert.match(text, /^node \(--node or WEB_NODE\): required$/m);
+  assert.match(text, /^mongodbUri \(--mongodb-uri or MONGODB_URI\): required$/m);
+  assert.match(
+    text,
+    /listen \(--listen or WEB_LISTEN\): Cannot parse address: "nowhere" is not host:port/,
+  );
+  assert.match(text, /logLevel \(--log-level or LOG_LEVEL\): /);
+  assert.match(text, /sessionTtlMs \(--session-ttl-ms or WEB_SESSION_TTL_MS\): /);
   assert.throws(() => loadWebConfig(["--bogus"], {}), /command line: /);
 });
