@@ -47,6 +47,8 @@ Deno.test("healthz says whether the node can store now, and metrics count probes
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /fleetmon_comm_probes_total\{node="cs0"\} 1/);
     assert.match(metrics, /fleetmon_comm_connections_total\{node="cs0"\} 1/);
+    assert.match(metrics, /# TYPE fleetmon_comm_batch_size histogram/);
+    assert.match(metrics, /# TYPE fleetmon_comm_db_write_seconds histogram/);
 
     await own.close();
     const down = await fetch(`${base}/healthz`);

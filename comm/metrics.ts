@@ -44,11 +44,22 @@ export function createMetricsRegistry(server: CommServer, node: string): client.
     "Readings waiting to be stored",
     () => server.batcher.pending,
   );
-  gauge(
-    "fleetmon_comm_db_write_seconds",
-    "Time of the last batch write",
-    () => s.lastWriteMs / 1000,
-  );
+  const batchSize = new client.Histogram({
+    name: "fleetmon_comm_batch_size",
+    help: "Readings per batch written",
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+    registers: [registry],
+  });
+  const writeSeconds = new client.Histogram({
+    name: "fleetmon_comm_db_write_seconds",
+    help: "Time to write one batch, retries excluded",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  server.onBatchWritten((size, ms) => {
+    batchSize.observe(size);
+    writeSeconds.observe(ms / 1000);
+  });
   new client.Counter({
     name: "fleetmon_comm_readings_rejected_total",
     help: "Readings and frames refused, by nack code",

@@ -38,6 +38,8 @@ export interface CommServer {
   addr: HostPort;
   stats: CommStats;
   batcher: Batcher<ReadingDoc>;
+  /** Calls `listener` with each stored batch's size and write time (ms), e.g. for histograms. */
+  onBatchWritten(listener: (size: number, ms: number) => void): void;
   /** Sends "reconnect" to every device, stores what is in flight, and stops. */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -48,6 +50,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const stats = createStats();
   const lastReadings = new LastReadings();
+  const batchListeners = new Set<(size: number, ms: number) => void>();
   const sessions = new Set<DeviceSession>();
   const byDevice = new Map<string, Set<DeviceSession>>();
   const highWater = options.highWater ?? 20_000;
@@ -63,6 +66,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
       stats.batches++;
       stats.batchedReadings += size;
       stats.lastWriteMs = ms;
+      for (const listener of batchListeners) listener(size, ms);
     },
     onWriteError: (error, attempt) => {
       stats.dbWriteErrors++;
@@ -175,6 +179,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
     addr,
     stats,
     batcher,
+    onBatchWritten: (listener) => void batchListeners.add(listener),
     async close({ timeoutMs = 10_000 } = {}) {
       if (closing) return;
       closing = true;

@@ -116,7 +116,7 @@ Deno.test("disabling a device or rotating its token ends its live sessions withi
   await using t = await openTestDatabase();
   const one = await registerDevice(t.db, { id: "dev-d1" });
   const two = await registerDevice(t.db, { id: "dev-d2" });
-  await using comm = startComm(t.db, { authPollMs: 200 });
+  await using comm = startComm(t.db); // the default poll, to show the 5 s promise holds
   await using d1 = await connectTestDevice(comm.port);
   await using d2 = await connectTestDevice(comm.port);
   await d1.send({ type: "hello", v: 1, device: "dev-d1", token: one.token });
