@@ -33,12 +33,18 @@ export async function writeAll(conn: Deno.Conn, buffer: Uint8Array, length = buf
 
 const isIpLiteral = (hostname: string) => !!(parseIPv4(hostname) ?? parseIPv6(hostname));
 
-/** Opens a TCP connection, or fails with TimedOut when there is no answer within `timeoutMs`. */
+/**
+ * Opens a TCP connection, or fails with TimedOut when there is no answer within `timeoutMs`, or
+ * with the abort reason when `signal` aborts first.
+ */
 export async function connectWithTimeout(
   address: HostPort,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<Deno.TcpConn> {
   const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort);
   const timer = setTimeout(() => {
     const where = formatHostPort(address);
     controller.abort(
@@ -55,6 +61,7 @@ export async function connectWithTimeout(
     });
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 

@@ -27,6 +27,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** Bytes to send first, e.g. a PROXY protocol LOCAL header when the backend expects one. */
   preamble?: Uint8Array;
+  /** Ends the check early (the balancer is stopping); the result is then a failure. */
+  signal?: AbortSignal;
 }
 
 const MAX_REPLY = 16 * 1024;
@@ -34,7 +36,7 @@ const MAX_REPLY = 16 * 1024;
 export function probe(spec: CheckSpec, address: HostPort, options: ProbeOptions) {
   switch (spec.kind) {
     case "tcp":
-      return probeTcp(address, options.timeoutMs);
+      return probeTcp(address, options);
     case "expect":
       return probeExpect(spec, address, options);
     case "http":
@@ -42,9 +44,9 @@ export function probe(spec: CheckSpec, address: HostPort, options: ProbeOptions)
   }
 }
 
-async function probeTcp(address: HostPort, timeoutMs: number): Promise<ProbeResult> {
+async function probeTcp(address: HostPort, options: ProbeOptions): Promise<ProbeResult> {
   try {
-    closeQuietly(await connectWithTimeout(address, timeoutMs));
+    closeQuietly(await connectWithTimeout(address, options.timeoutMs, options.signal));
     return { ok: true };
   } catch (error) {
     return { ok: false, detail: describeError(error) };
@@ -58,9 +60,11 @@ async function probeExpect(
 ): Promise<ProbeResult> {
   const started = performance.now();
   let conn: Deno.TcpConn | undefined;
-  const timer = setTimeout(() => conn && closeQuietly(conn), options.timeoutMs);
+  const stop = () => conn && closeQuietly(conn);
+  const timer = setTimeout(stop, options.timeoutMs);
+  options.signal?.addEventListener("abort", stop);
   try {
-    conn = await connectWithTimeout(address, options.timeoutMs);
+    conn = await connectWithTimeout(address, options.timeoutMs, options.signal);
     if (options.preamble) await writeAll(conn, options.preamble);
     if (spec.send.length > 0) await writeAll(conn, spec.send);
     const reply = new Uint8Array(MAX_REPLY);
@@ -79,6 +83,7 @@ async function probeExpect(
     return { ok: false, detail: describeError(error) };
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener("abort", stop);
     if (conn) closeQuietly(conn);
   }
 }
@@ -104,11 +109,14 @@ function probeHttp(
       ? connectTls(spec, address)
       : net.connect(address.port, address.hostname);
     let reply = "";
+    const abort = () => finish({ ok: false, detail: "check stopped" });
     const finish = (result: ProbeResult) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abort);
       socket.destroy();
       resolve(result);
     };
+    options.signal?.addEventListener("abort", abort);
     const timer = setTimeout(
       () => finish({ ok: false, detail: `TimedOut: no HTTP status in ${options.timeoutMs} ms` }),
       options.timeoutMs,
@@ -141,6 +149,7 @@ function connectTls(spec: Extract<CheckSpec, { kind: "http" }>, address: HostPor
     servername: spec.host ?? (isIp ? undefined : address.hostname),
     ca: spec.caCerts,
     rejectUnauthorized: verify,
-    checkServerIdentity: verify && spec.host ? undefined : () => undefined,
+    // Checks usually go to an IP: the name is checked only against a configured host.
+    ...(verify && spec.host ? {} : { checkServerIdentity: () => undefined }),
   });
 }

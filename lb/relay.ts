@@ -93,7 +93,7 @@ export class Relay implements Closable {
       }
       // The first side to finish passes its half-close on; after the second, closing both
       // sockets sends the last FIN anyway.
-      if (this.#ended === 0 && !this.#closed) to.closeWrite();
+      if (this.#ended === 0 && !this.#closed) await to.closeWrite();
     } catch (error) {
       this.#fail(error, toBackend);
     } finally {

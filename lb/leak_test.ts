@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { readBytes, send, startBackend, testBalancer, waitFor } from "./_test_helpers.ts";
+
+const openFds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+
+/** A full garbage collection, so heap figures count what is still reachable. */
+function collectGarbage(): void {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+}
+
+/** Connects, exchanges one small message through the balancer, and disconnects, `count` times. */
+async function churn(addr: Deno.ConnectOptions, count: number, concurrency: number) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      const conn = await Deno.connect(addr);
+      try {
+        await send(conn, "ping");
+        const reply = await readBytes(conn, 4);
+        if (new TextDecoder().decode(reply) !== "ping") {
+          throw new Error(`Unexpected reply: ${reply}`);
+        }
+      } finally {
+        conn.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+Deno.test("lb: 10,000 connects and disconnects leave open file descriptors and memory at their baseline", async () => {
+  await using echoBackend = startBackend("echo", {
+    handler: async (conn) => {
+      const buffer = new Uint8Array(64);
+      while (true) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        await conn.write(buffer.subarray(0, n));
+      }
+    },
+  });
+  await using lb = testBalancer([echoBackend], { checkIntervalMs: 1000 });
+  const idle = () => lb.stats().connections.active === 0 && echoBackend.accepted > 0;
+  const settle = async () => {
+    await waitFor(() => lb.stats().connections.active === 0, "every relay ended", 10_000);
+    await new Promise((r) => setTimeout(r, 50));
+  };
+
+  // Warm up so that buffer pools, JIT code and lazily made objects exist before the baseline.
+  await churn(lb.addr, 500, 20);
+  await settle();
+  collectGarbage();
+  const fdsBefore = openFds();
+  const memoryBefore = Deno.memoryUsage();
+
+  const started = performance.now();
+  await churn(lb.addr, 10_000, 20);
+  await settle();
+  const elapsed = Math.round(performance.now() - started);
+
+  collectGarbage();
+  const fdsAfter = openFds();
+  const memoryAfter = Deno.memoryUsage();
+  const stats = lb.stats();
+  assert.ok(idle());
+  assert.equal(stats.connections.total, 10_500);
+  assert.equal(stats.backends[0].total, 10_500);
+  assert.equal(stats.backends[0].failedConnects, 0);
+  assert.ok(fdsAfter <= fdsBefore + 2, `fds: ${fdsBefore} before, ${fdsAfter} after`);
+  const heapGrowthMb = (memoryAfter.heapUsed - memoryBefore.heapUsed) / 2 ** 20;
+  const rssGrowthMb = (memoryAfter.rss - memoryBefore.rss) / 2 ** 20;
+  assert.ok(heapGrowthMb < 4, `heap grew ${heapGrowthMb.toFixed(1)} MiB`);
+  assert.ok(rssGrowthMb < 64, `rss grew ${rssGrowthMb.toFixed(1)} MiB`);
+  console.log(
+    `10,000 connections in ${elapsed} ms; fds ${fdsBefore} → ${fdsAfter}; heap ${
+      heapGrowthMb.toFixed(1)
+    } MiB, rss ${rssGrowthMb.toFixed(1)} MiB growth`,
+  );
+});
