@@ -16,6 +16,15 @@ export function isExpectedNetworkError(error: unknown): boolean {
     error instanceof Deno.errors.Interrupted;
 }
 
+/**
+ * This process ran out of file descriptors (EMFILE, ENFILE): a local problem that says nothing
+ * about a backend's health, so it is never counted against one.
+ */
+export function isOutOfDescriptors(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === "EMFILE" || code === "ENFILE";
+}
+
 /** Closes a connection that may already be closed. */
 export function closeQuietly(conn: { close(): void }): void {
   try {

@@ -6,7 +6,13 @@ import net from "node:net";
 import tls from "node:tls";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { parseIPv4, parseIPv6 } from "@fleetmon/shared/ip";
-import { closeQuietly, connectWithTimeout, describeError, writeAll } from "./_net.ts";
+import {
+  closeQuietly,
+  connectWithTimeout,
+  describeError,
+  isOutOfDescriptors,
+  writeAll,
+} from "./_net.ts";
 
 export type CheckSpec =
   | { kind: "tcp" }
@@ -21,6 +27,8 @@ export type CheckSpec =
 export interface ProbeResult {
   ok: boolean;
   detail?: string;
+  /** The check could not run here (out of file descriptors): it says nothing about the backend. */
+  inconclusive?: true;
 }
 
 export interface ProbeOptions {
@@ -49,8 +57,15 @@ async function probeTcp(address: HostPort, options: ProbeOptions): Promise<Probe
     closeQuietly(await connectWithTimeout(address, options.timeoutMs, options.signal));
     return { ok: true };
   } catch (error) {
-    return { ok: false, detail: describeError(error) };
+    return failure(error);
   }
+}
+
+function failure(error: unknown): ProbeResult {
+  const detail = describeError(error);
+  return isOutOfDescriptors(error)
+    ? { ok: false, detail, inconclusive: true }
+    : { ok: false, detail };
 }
 
 async function probeExpect(
@@ -80,7 +95,7 @@ async function probeExpect(
     if (performance.now() - started >= options.timeoutMs) {
       return { ok: false, detail: `TimedOut: no expected reply in ${options.timeoutMs} ms` };
     }
-    return { ok: false, detail: describeError(error) };
+    return failure(error);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", stop);
@@ -136,7 +151,7 @@ function probeHttp(
       finish({ ok: code >= 200 && code < 400, detail: `status ${code}` });
     });
     socket.on("end", () => finish({ ok: false, detail: "connection closed before a status" }));
-    socket.on("error", (error: Error) => finish({ ok: false, detail: describeError(error) }));
+    socket.on("error", (error: Error) => finish(failure(error)));
   });
 }
 

@@ -47,7 +47,7 @@ export class HealthChecker {
       const result = await probe(spec, backend.checkAddress, { timeoutMs, preamble, signal });
       if (signal.aborted) return;
       backend.lastCheckMs = Math.round(performance.now() - started);
-      backend.health.recordCheck(result.ok, result.detail);
+      if (!result.inconclusive) backend.health.recordCheck(result.ok, result.detail);
       await delay(Math.max(0, intervalMs - (performance.now() - started)), signal);
     }
   }

@@ -10,7 +10,13 @@ import { encodeProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import type { Backend } from "./backend.ts";
 import { type BufferPool, Relay } from "./relay.ts";
 import type { Strategy } from "./round_robin.ts";
-import { closeQuietly, connectWithTimeout, isExpectedNetworkError, writeAll } from "./_net.ts";
+import {
+  closeQuietly,
+  connectWithTimeout,
+  isExpectedNetworkError,
+  isOutOfDescriptors,
+  writeAll,
+} from "./_net.ts";
 
 export interface ProxyCounters {
   /** Client connections accepted. */
@@ -70,9 +76,14 @@ async function connect(backend: Backend, context: ProxyContext) {
   try {
     return await connectWithTimeout(backend.address, context.connectTimeoutMs);
   } catch (error) {
+    const logger = context.loggers.get(backend.id)!;
+    if (isOutOfDescriptors(error)) {
+      logger.error("cannot connect to backend: this process is out of file descriptors", { error });
+      return undefined;
+    }
     backend.failedConnects++;
     backend.health.recordFailedConnect();
-    context.loggers.get(backend.id)!.warn("cannot connect to backend", { error });
+    logger.warn("cannot connect to backend", { error });
     return undefined;
   }
 }
