@@ -13,7 +13,8 @@ import { HealthState } from "./health_state.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
 import { AcceptLoop } from "./listener.ts";
 import { proxyConnection, type ProxyContext } from "./proxy.ts";
-import { BufferPool, type Relay } from "./relay.ts";
+import { BufferPool } from "./buffer_pool.ts";
+import type { Relay } from "./relay.ts";
 import { RoundRobin } from "./round_robin.ts";
 
 export interface BalancerOptions {
@@ -39,7 +40,10 @@ export interface BalancerOptions {
   retries?: number;
   /** How long `close()` waits for open connections before closing them. */
   shutdownTimeoutMs?: number;
-  /** Size of each relay buffer; each connection uses two. */
+  /**
+   * Size of the large relay buffer a direction borrows while data streams; an idle direction
+   * waits with a 4 KiB one.
+   */
   bufferBytes?: number;
   logger: Logger;
   now?: () => number;
@@ -110,7 +114,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
     strategy: new RoundRobin<Backend>(),
     connectTimeoutMs: o.connectTimeoutMs,
     retries: o.retries,
-    buffers: new BufferPool(o.bufferBytes),
+    buffers: new BufferPool({ largeBytes: o.bufferBytes }),
     counters: { total: 0, noBackend: 0 },
     relays,
     loggers,

@@ -81,3 +81,49 @@ Deno.test("lb: 10,000 connects and disconnects leave open file descriptors and m
     } MiB, rss ${rssGrowthMb.toFixed(1)} MiB growth`,
   );
 });
+
+Deno.test("lb holds about 8 KiB of buffers per idle connection, and borrows large ones only to stream", async () => {
+  await using echoBackend = startBackend("echo", {
+    handler: async (conn) => {
+      const buffer = new Uint8Array(2 * 1024);
+      while (true) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        let offset = 0;
+        while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
+      }
+    },
+  });
+  await using lb = testBalancer([echoBackend], { checkIntervalMs: 1000 });
+  const conns: Deno.TcpConn[] = [];
+  try {
+    collectGarbage();
+    const before = Deno.memoryUsage().external;
+    for (let i = 0; i < 500; i++) {
+      const conn = await Deno.connect(lb.addr);
+      await send(conn, "hi");
+      await readBytes(conn, 2);
+      conns.push(conn);
+    }
+    collectGarbage();
+    const perConnection = (Deno.memoryUsage().external - before) / 500;
+    // Two 4 KiB waiting buffers per connection, and the test backend's 2 KiB one; two 64 KiB
+    // relay buffers would make it 130 KiB.
+    const kib = Math.round(perConnection / 1024);
+    assert.ok(kib <= 12, `${kib} KiB per idle connection, the backend's 2 KiB included`);
+
+    // A stream through one connection is relayed whole, through large buffers and back.
+    const bulk = new Uint8Array(4 * 1024 * 1024).fill(7);
+    const writing = (async () => {
+      let offset = 0;
+      while (offset < bulk.length) offset += await conns[0].write(bulk.subarray(offset));
+    })();
+    const read = await readBytes(conns[0], bulk.length);
+    await writing;
+    assert.equal(read.length, bulk.length);
+    assert.ok(read.every((byte) => byte === 7));
+  } finally {
+    for (const conn of conns) conn.close();
+  }
+  await waitFor(() => lb.stats().connections.active === 0, "every relay ended");
+});

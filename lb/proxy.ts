@@ -8,7 +8,8 @@ import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort } from "@fleetmon/shared/net";
 import { encodeProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import type { Backend } from "./backend.ts";
-import { type BufferPool, Relay } from "./relay.ts";
+import type { BufferPool } from "./buffer_pool.ts";
+import { Relay } from "./relay.ts";
 import type { Strategy } from "./round_robin.ts";
 import {
   closeQuietly,
