@@ -40,7 +40,21 @@ export async function writeAll(conn: Deno.Conn, buffer: Uint8Array, length = buf
   while (offset < length) offset += await conn.write(buffer.subarray(offset, length));
 }
 
-const isIpLiteral = (hostname: string) => !!(parseIPv4(hostname) ?? parseIPv6(hostname));
+/** Connect options for `address`, made once per backend rather than once per connect. */
+export function connectOptions(address: HostPort): Deno.ConnectOptions {
+  return {
+    hostname: address.hostname,
+    port: address.port,
+    // Happy Eyeballs only helps names: an IP literal has one family.
+    autoSelectFamily: !(parseIPv4(address.hostname) ?? parseIPv6(address.hostname)),
+  };
+}
+
+export function timedOut(address: HostPort, timeoutMs: number): Error {
+  return new Deno.errors.TimedOut(
+    `Cannot connect to ${formatHostPort(address)}: no answer in ${timeoutMs} ms`,
+  );
+}
 
 /**
  * Opens a TCP connection, or fails with TimedOut when there is no answer within `timeoutMs`, or
@@ -54,20 +68,9 @@ export async function connectWithTimeout(
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort);
-  const timer = setTimeout(() => {
-    const where = formatHostPort(address);
-    controller.abort(
-      new Deno.errors.TimedOut(`Cannot connect to ${where}: no answer in ${timeoutMs} ms`),
-    );
-  }, timeoutMs);
+  const timer = setTimeout(() => controller.abort(timedOut(address, timeoutMs)), timeoutMs);
   try {
-    return await Deno.connect({
-      hostname: address.hostname,
-      port: address.port,
-      signal: controller.signal,
-      // Happy Eyeballs only helps names; an IP literal has one family.
-      autoSelectFamily: !isIpLiteral(address.hostname),
-    });
+    return await Deno.connect({ ...connectOptions(address), signal: controller.signal });
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);

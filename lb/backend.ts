@@ -5,6 +5,7 @@
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import type { ProxyProtocolVersion } from "@fleetmon/shared/proxy_protocol";
 import type { AdminState, BackendState, Health, HealthState } from "./health_state.ts";
+import { connectOptions } from "./_net.ts";
 
 export interface BackendSpec {
   /** Names the backend in logs, stats and the admin API: `cs0`. */
@@ -71,6 +72,7 @@ export class Backend implements ByteCounters {
   readonly checkAddress: HostPort;
   readonly proxyProtocol: ProxyProtocolVersion | undefined;
   readonly health: HealthState;
+  readonly connectOptions: Deno.ConnectOptions;
   /** Open connections through this backend, so disabling it can close them. */
   readonly connections: Set<Closable> = new Set();
   total = 0;
@@ -86,6 +88,7 @@ export class Backend implements ByteCounters {
     this.checkAddress = spec.check ?? spec.address;
     this.proxyProtocol = spec.proxyProtocol;
     this.health = health;
+    this.connectOptions = connectOptions(spec.address);
   }
 
   get active(): number {

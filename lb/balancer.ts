@@ -14,6 +14,7 @@ import { IdleSweeper } from "./idle_sweeper.ts";
 import { AcceptLoop } from "./listener.ts";
 import { proxyConnection, type ProxyContext } from "./proxy.ts";
 import { BufferPool } from "./buffer_pool.ts";
+import { Deadlines } from "./deadlines.ts";
 import type { Relay } from "./relay.ts";
 import { RoundRobin } from "./round_robin.ts";
 
@@ -113,6 +114,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
     backends,
     strategy: new RoundRobin<Backend>(),
     connectTimeoutMs: o.connectTimeoutMs,
+    deadlines: new Deadlines(Math.min(100, Math.max(5, Math.floor(o.connectTimeoutMs / 20)))),
     retries: o.retries,
     buffers: new BufferPool({ largeBytes: o.bufferBytes }),
     counters: { total: 0, noBackend: 0 },
@@ -202,6 +204,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
     context.closed = true;
     for (const relay of relays) relay.close("shutting down");
     await accepting.idle();
+    context.deadlines.stop();
     sweeper?.stop();
     await checker.stop();
     await admin?.close();

@@ -11,11 +11,12 @@ import type { Backend } from "./backend.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 import { Relay } from "./relay.ts";
 import type { Strategy } from "./round_robin.ts";
+import type { Deadlines } from "./deadlines.ts";
 import {
   closeQuietly,
-  connectWithTimeout,
   isExpectedNetworkError,
   isOutOfDescriptors,
+  timedOut,
   writeAll,
 } from "./_net.ts";
 
@@ -30,6 +31,8 @@ export interface ProxyContext {
   backends: readonly Backend[];
   strategy: Strategy<Backend>;
   connectTimeoutMs: number;
+  /** Keeps the connect timeouts. */
+  deadlines: Deadlines;
   /** How many more backends to try after a failed connect. */
   retries: number;
   buffers: BufferPool;
@@ -74,8 +77,13 @@ export async function proxyConnection(client: Deno.TcpConn, context: ProxyContex
 }
 
 async function connect(backend: Backend, context: ProxyContext) {
+  const { deadlines, connectTimeoutMs } = context;
+  const deadline = deadlines.start(
+    connectTimeoutMs,
+    () => timedOut(backend.address, connectTimeoutMs),
+  );
   try {
-    return await connectWithTimeout(backend.address, context.connectTimeoutMs);
+    return await Deno.connect({ ...backend.connectOptions, signal: deadline.signal });
   } catch (error) {
     const logger = context.loggers.get(backend.id)!;
     if (isOutOfDescriptors(error)) {
@@ -86,6 +94,8 @@ async function connect(backend: Backend, context: ProxyContext) {
     backend.health.recordFailedConnect();
     logger.warn("cannot connect to backend", { error });
     return undefined;
+  } finally {
+    deadlines.release(deadline);
   }
 }
 
