@@ -6,6 +6,7 @@ import {
   quietly,
   readBytes,
   readLine,
+  readToEnd,
   send,
   startBackend,
   stateOf,
@@ -177,4 +178,30 @@ Deno.test("lb close() closes connections still open after shutdownTimeoutMs", as
   await lb.close();
   assert.ok(performance.now() - started >= 100);
   assert.equal(await conn.read(new Uint8Array(8)), null);
+});
+
+Deno.test("lb passes TLS through untouched: the client verifies the backend's own certificate", async () => {
+  const testdata = new URL("./testdata/", import.meta.url);
+  const read = (name: string) => Deno.readTextFileSync(new URL(name, testdata));
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, cert: read("cert.pem"), key: read("key.pem"), onListen() {} },
+    (request) => new Response(`secure ${new URL(request.url).pathname}`),
+  );
+  try {
+    await using lb = testBalancer([{
+      name: "web",
+      addr: { hostname: "127.0.0.1", port: server.addr.port },
+    }]);
+    using tls = await Deno.connectTls({
+      hostname: "localhost",
+      port: lb.addr.port,
+      caCerts: [read("ca.pem")],
+    });
+    await send(tls, "GET /dashboard HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    const reply = await readToEnd(tls);
+    assert.match(reply, /^HTTP\/1\.1 200 OK/);
+    assert.match(reply, /secure \/dashboard$/);
+  } finally {
+    await server.shutdown();
+  }
 });
