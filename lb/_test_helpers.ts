@@ -82,7 +82,7 @@ export async function echo(conn: Deno.TcpConn, onFirstByte?: () => void): Promis
     let offset = 0;
     while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
   }
-  conn.closeWrite();
+  await conn.closeWrite();
 }
 
 export function quietly(action: () => void): void {

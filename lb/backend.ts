@@ -24,8 +24,10 @@ export interface ByteCounters {
   rxBytes: number;
 }
 
-/** Something the balancer can close at once: an open relay. */
-export interface Closable {
+/** An open connection through a backend (a relay): it can be closed at once, and it counts progress. */
+export interface OpenConnection {
+  /** Grows whenever the connection relays bytes; the idle sweep compares it between sweeps. */
+  readonly progress: number;
   close(reason: string): void;
 }
 
@@ -74,7 +76,7 @@ export class Backend implements ByteCounters {
   readonly health: HealthState;
   readonly connectOptions: Deno.ConnectOptions;
   /** Open connections through this backend, so disabling it can close them. */
-  readonly connections: Set<Closable> = new Set();
+  readonly connections: Set<OpenConnection> = new Set();
   total = 0;
   failedConnects = 0;
   txBytes = 0;

@@ -37,8 +37,6 @@ export interface ProxyContext {
   retries: number;
   buffers: BufferPool;
   counters: ProxyCounters;
-  /** Every open relay, for the idle sweep and for shutdown. */
-  relays: Set<Relay>;
   /** One logger per backend id, made once. */
   loggers: Map<string, Logger>;
   logger: Logger;
@@ -66,14 +64,14 @@ export async function proxyConnection(client: Deno.TcpConn, context: ProxyContex
       closeQuietly(upstream);
       break;
     }
-    return relay(client, upstream, backend, context);
+    return relayThrough(backend, client, upstream, context);
   }
   context.counters.noBackend++;
   context.logger.debug("no backend for a connection; closing it", {
     client: formatHostPort(client.remoteAddr),
     tried: [...tried].map((backend) => backend.id),
   });
-  closeCleanly(client);
+  await closeCleanly(client);
 }
 
 async function connect(backend: Backend, context: ProxyContext) {
@@ -99,10 +97,10 @@ async function connect(backend: Backend, context: ProxyContext) {
   }
 }
 
-async function relay(
+async function relayThrough(
+  backend: Backend,
   client: Deno.TcpConn,
   upstream: Deno.TcpConn,
-  backend: Backend,
   context: ProxyContext,
 ): Promise<void> {
   backend.total++;
@@ -129,19 +127,17 @@ async function relay(
     logger,
   });
   backend.connections.add(relay);
-  context.relays.add(relay);
   try {
     await relay.done;
   } finally {
     backend.connections.delete(relay);
-    context.relays.delete(relay);
   }
 }
 
 /** Sends FIN rather than RST where it can: shut down writing, then close. */
-function closeCleanly(conn: Deno.TcpConn): void {
+async function closeCleanly(conn: Deno.TcpConn): Promise<void> {
   try {
-    conn.closeWrite();
+    await conn.closeWrite();
   } catch (error) {
     if (!isExpectedNetworkError(error)) throw error;
   }

@@ -9,7 +9,7 @@
  * logged as a warning. Either way both sockets are closed.
  */
 import type { Logger } from "@fleetmon/shared/log";
-import type { ByteCounters, Closable } from "./backend.ts";
+import type { ByteCounters, OpenConnection } from "./backend.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 import { closeQuietly, isExpectedNetworkError } from "./_net.ts";
 
@@ -22,7 +22,7 @@ export interface RelayOptions {
   logger: Logger;
 }
 
-export class Relay implements Closable {
+export class Relay implements OpenConnection {
   /** Resolves once both directions have ended and both sockets are closed. */
   readonly done: Promise<void>;
   /** Counts chunks relayed; an idle-timeout sweep compares it between sweeps. */
