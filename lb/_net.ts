@@ -1,6 +1,6 @@
 /** Small socket helpers for the balancer: connect with a deadline, write fully, close quietly. */
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
-import { parseIPv4, parseIPv6 } from "@fleetmon/shared/ip";
+import { isIpLiteral } from "@fleetmon/shared/ip";
 
 /**
  * Errors that end one connection in the ordinary course of things: the peer reset or went away,
@@ -46,7 +46,7 @@ export function connectOptions(address: HostPort): Deno.ConnectOptions {
     hostname: address.hostname,
     port: address.port,
     // Happy Eyeballs only helps names: an IP literal has one family.
-    autoSelectFamily: !(parseIPv4(address.hostname) ?? parseIPv6(address.hostname)),
+    autoSelectFamily: !isIpLiteral(address.hostname),
   };
 }
 

@@ -5,7 +5,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
-import { parseIPv4, parseIPv6 } from "@fleetmon/shared/ip";
+import { isIpLiteral } from "@fleetmon/shared/ip";
 import {
   closeQuietly,
   connectWithTimeout,
@@ -157,11 +157,10 @@ function probeHttp(
 
 function connectTls(spec: Extract<CheckSpec, { kind: "http" }>, address: HostPort) {
   const verify = spec.caCerts !== undefined;
-  const isIp = !!(parseIPv4(address.hostname) ?? parseIPv6(address.hostname));
   return tls.connect({
     host: address.hostname,
     port: address.port,
-    servername: spec.host ?? (isIp ? undefined : address.hostname),
+    servername: spec.host ?? (isIpLiteral(address.hostname) ? undefined : address.hostname),
     ca: spec.caCerts,
     rejectUnauthorized: verify,
     // Checks usually go to an IP: the name is checked only against a configured host.
