@@ -167,7 +167,8 @@ export function testBalancer(
     admin: null,
     backends: backends.map((b) => ({ id: b.name, address: b.addr })),
     checkIntervalMs: 50,
-    checkTimeoutMs: 200,
+    // Generous: on a busy machine a check to a live backend must not time out.
+    checkTimeoutMs: 1000,
     shutdownTimeoutMs: 1000,
     logger,
     ...options,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { readBytes, send, startBackend, testBalancer, waitFor } from "./_test_helpers.ts";
+import { allUp, readBytes, send, startBackend, testBalancer, waitFor } from "./_test_helpers.ts";
 
 const openFds = () => [...Deno.readDirSync("/proc/self/fd")].length;
 
@@ -44,6 +44,7 @@ Deno.test("lb: 10,000 connects and disconnects leave open file descriptors and m
     },
   });
   await using lb = testBalancer([echoBackend], { checkIntervalMs: 1000 });
+  await allUp(lb);
   const idle = () => lb.stats().connections.active === 0 && echoBackend.accepted > 0;
   const settle = async () => {
     await waitFor(() => lb.stats().connections.active === 0, "every relay ended", 10_000);
@@ -95,15 +96,16 @@ Deno.test("lb holds about 8 KiB of buffers per idle connection, and borrows larg
     },
   });
   await using lb = testBalancer([echoBackend], { checkIntervalMs: 1000 });
+  await allUp(lb);
   const conns: Deno.TcpConn[] = [];
   try {
     collectGarbage();
     const before = Deno.memoryUsage().external;
     for (let i = 0; i < 500; i++) {
       const conn = await Deno.connect(lb.addr);
-      await send(conn, "hi");
-      await readBytes(conn, 2);
       conns.push(conn);
+      await send(conn, "hi");
+      assert.equal(new TextDecoder().decode(await readBytes(conn, 2)), "hi");
     }
     collectGarbage();
     const perConnection = (Deno.memoryUsage().external - before) / 500;

@@ -90,7 +90,7 @@ Deno.test("lb process balances round robin and shows a killed backend as down in
         `--backend=a=${a.address}`,
         `--backend=b=${b.address}`,
         "--check-interval-ms=100",
-        "--check-timeout-ms=200",
+        "--check-timeout-ms=1000",
       ),
       { cwd: root },
     );
