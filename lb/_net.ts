@@ -1,6 +1,6 @@
 /** Small socket helpers for the balancer: connect with a deadline, write fully, close quietly. */
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
-import { parseIPv4, parseIPv6 } from "@fleetmon/shared/ip";
+import { isIpLiteral } from "@fleetmon/shared/ip";
 
 /**
  * Errors that end one connection in the ordinary course of things: the peer reset or went away,
@@ -14,6 +14,15 @@ export function isExpectedNetworkError(error: unknown): boolean {
     error instanceof Deno.errors.UnexpectedEof ||
     error instanceof Deno.errors.BadResource ||
     error instanceof Deno.errors.Interrupted;
+}
+
+/**
+ * This process ran out of file descriptors (EMFILE, ENFILE): a local problem that says nothing
+ * about a backend's health, so it is never counted against one.
+ */
+export function isOutOfDescriptors(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === "EMFILE" || code === "ENFILE";
 }
 
 /** Closes a connection that may already be closed. */
@@ -31,30 +40,40 @@ export async function writeAll(conn: Deno.Conn, buffer: Uint8Array, length = buf
   while (offset < length) offset += await conn.write(buffer.subarray(offset, length));
 }
 
-const isIpLiteral = (hostname: string) => !!(parseIPv4(hostname) ?? parseIPv6(hostname));
+/** Connect options for `address`, made once per backend rather than once per connect. */
+export function connectOptions(address: HostPort): Deno.ConnectOptions {
+  return {
+    hostname: address.hostname,
+    port: address.port,
+    // Happy Eyeballs only helps names: an IP literal has one family.
+    autoSelectFamily: !isIpLiteral(address.hostname),
+  };
+}
 
-/** Opens a TCP connection, or fails with TimedOut when there is no answer within `timeoutMs`. */
+export function timedOut(address: HostPort, timeoutMs: number): Error {
+  return new Deno.errors.TimedOut(
+    `Cannot connect to ${formatHostPort(address)}: no answer in ${timeoutMs} ms`,
+  );
+}
+
+/**
+ * Opens a TCP connection, or fails with TimedOut when there is no answer within `timeoutMs`, or
+ * with the abort reason when `signal` aborts first.
+ */
 export async function connectWithTimeout(
   address: HostPort,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<Deno.TcpConn> {
   const controller = new AbortController();
-  const timer = setTimeout(() => {
-    const where = formatHostPort(address);
-    controller.abort(
-      new Deno.errors.TimedOut(`Cannot connect to ${where}: no answer in ${timeoutMs} ms`),
-    );
-  }, timeoutMs);
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort);
+  const timer = setTimeout(() => controller.abort(timedOut(address, timeoutMs)), timeoutMs);
   try {
-    return await Deno.connect({
-      hostname: address.hostname,
-      port: address.port,
-      signal: controller.signal,
-      // Happy Eyeballs only helps names; an IP literal has one family.
-      autoSelectFamily: !isIpLiteral(address.hostname),
-    });
+    return await Deno.connect({ ...connectOptions(address), signal: controller.signal });
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
 }
 

@@ -5,6 +5,7 @@
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import type { ProxyProtocolVersion } from "@fleetmon/shared/proxy_protocol";
 import type { AdminState, BackendState, Health, HealthState } from "./health_state.ts";
+import { connectOptions } from "./_net.ts";
 
 export interface BackendSpec {
   /** Names the backend in logs, stats and the admin API: `cs0`. */
@@ -23,8 +24,10 @@ export interface ByteCounters {
   rxBytes: number;
 }
 
-/** Something the balancer can close at once: an open relay. */
-export interface Closable {
+/** An open connection through a backend (a relay): it can be closed at once, and it counts progress. */
+export interface OpenConnection {
+  /** Grows whenever the connection relays bytes; the idle sweep compares it between sweeps. */
+  readonly progress: number;
   close(reason: string): void;
 }
 
@@ -71,8 +74,9 @@ export class Backend implements ByteCounters {
   readonly checkAddress: HostPort;
   readonly proxyProtocol: ProxyProtocolVersion | undefined;
   readonly health: HealthState;
+  readonly connectOptions: Deno.ConnectOptions;
   /** Open connections through this backend, so disabling it can close them. */
-  readonly connections: Set<Closable> = new Set();
+  readonly connections: Set<OpenConnection> = new Set();
   total = 0;
   failedConnects = 0;
   txBytes = 0;
@@ -86,6 +90,7 @@ export class Backend implements ByteCounters {
     this.checkAddress = spec.check ?? spec.address;
     this.proxyProtocol = spec.proxyProtocol;
     this.health = health;
+    this.connectOptions = connectOptions(spec.address);
   }
 
   get active(): number {

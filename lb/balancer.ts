@@ -13,7 +13,8 @@ import { HealthState } from "./health_state.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
 import { AcceptLoop } from "./listener.ts";
 import { proxyConnection, type ProxyContext } from "./proxy.ts";
-import { BufferPool, type Relay } from "./relay.ts";
+import { BufferPool } from "./buffer_pool.ts";
+import { Deadlines } from "./deadlines.ts";
 import { RoundRobin } from "./round_robin.ts";
 
 export interface BalancerOptions {
@@ -39,7 +40,10 @@ export interface BalancerOptions {
   retries?: number;
   /** How long `close()` waits for open connections before closing them. */
   shutdownTimeoutMs?: number;
-  /** Size of each relay buffer; each connection uses two. */
+  /**
+   * Size of the large relay buffer a direction borrows while data streams; an idle direction
+   * waits with a 4 KiB one.
+   */
   bufferBytes?: number;
   logger: Logger;
   now?: () => number;
@@ -75,14 +79,19 @@ export const BALANCER_DEFAULTS = {
 };
 
 export function createBalancer(options: BalancerOptions): Balancer {
-  const o = { ...BALANCER_DEFAULTS, ...options };
+  // Defaults fill what is missing or undefined (a plain spread would let undefined win).
+  const o = { ...options } as BalancerOptions & typeof BALANCER_DEFAULTS;
+  for (const [key, value] of Object.entries(BALANCER_DEFAULTS)) {
+    (o as unknown as Record<string, unknown>)[key] ??= value;
+  }
+  const { backends: specs } = options;
   const name = options.name ?? "lb";
   const now = options.now ?? Date.now;
   const logger = options.logger;
   const startedAt = now();
-  if (o.backends.length === 0) throw new RangeError("Cannot create balancer: no backends");
-  const loggers = new Map(o.backends.map((spec) => [spec.id, logger.child({ backend: spec.id })]));
-  const backends = o.backends.map((spec) => {
+  if (specs.length === 0) throw new RangeError("Cannot create balancer: no backends");
+  const loggers = new Map(specs.map((spec) => [spec.id, logger.child({ backend: spec.id })]));
+  const backends = specs.map((spec) => {
     const backendLogger = loggers.get(spec.id)!;
     const health: HealthState = new HealthState({
       rise: o.rise,
@@ -104,15 +113,15 @@ export function createBalancer(options: BalancerOptions): Balancer {
     throw new RangeError("Cannot create balancer: backend ids must be unique");
   }
 
-  const relays = new Set<Relay>();
+  const openRelays = () => backends.flatMap((backend) => [...backend.connections]);
   const context: ProxyContext = {
     backends,
     strategy: new RoundRobin<Backend>(),
     connectTimeoutMs: o.connectTimeoutMs,
+    deadlines: new Deadlines(Math.min(100, Math.max(5, Math.floor(o.connectTimeoutMs / 20)))),
     retries: o.retries,
-    buffers: new BufferPool(o.bufferBytes),
+    buffers: new BufferPool({ largeBytes: o.bufferBytes }),
     counters: { total: 0, noBackend: 0 },
-    relays,
     loggers,
     logger,
     closed: false,
@@ -132,7 +141,9 @@ export function createBalancer(options: BalancerOptions): Balancer {
     intervalMs: o.checkIntervalMs,
     timeoutMs: o.checkTimeoutMs,
   });
-  const sweeper = o.idleTimeoutMs > 0 ? new IdleSweeper(relays, o.idleTimeoutMs, now) : undefined;
+  const sweeper = o.idleTimeoutMs > 0
+    ? new IdleSweeper(openRelays, o.idleTimeoutMs, now)
+    : undefined;
 
   const find = (id: string, verb: string) => {
     const found = byId.get(id);
@@ -196,8 +207,9 @@ export function createBalancer(options: BalancerOptions): Balancer {
       clearTimeout(timeout);
     }
     context.closed = true;
-    for (const relay of relays) relay.close("shutting down");
+    for (const relay of openRelays()) relay.close("shutting down");
     await accepting.idle();
+    context.deadlines.stop();
     sweeper?.stop();
     await checker.stop();
     await admin?.close();

@@ -5,8 +5,14 @@
 import net from "node:net";
 import tls from "node:tls";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
-import { parseIPv4, parseIPv6 } from "@fleetmon/shared/ip";
-import { closeQuietly, connectWithTimeout, describeError, writeAll } from "./_net.ts";
+import { isIpLiteral } from "@fleetmon/shared/ip";
+import {
+  closeQuietly,
+  connectWithTimeout,
+  describeError,
+  isOutOfDescriptors,
+  writeAll,
+} from "./_net.ts";
 
 export type CheckSpec =
   | { kind: "tcp" }
@@ -21,12 +27,16 @@ export type CheckSpec =
 export interface ProbeResult {
   ok: boolean;
   detail?: string;
+  /** The check could not run here (out of file descriptors): it says nothing about the backend. */
+  inconclusive?: true;
 }
 
 export interface ProbeOptions {
   timeoutMs: number;
   /** Bytes to send first, e.g. a PROXY protocol LOCAL header when the backend expects one. */
   preamble?: Uint8Array;
+  /** Ends the check early (the balancer is stopping); the result is then a failure. */
+  signal?: AbortSignal;
 }
 
 const MAX_REPLY = 16 * 1024;
@@ -34,7 +44,7 @@ const MAX_REPLY = 16 * 1024;
 export function probe(spec: CheckSpec, address: HostPort, options: ProbeOptions) {
   switch (spec.kind) {
     case "tcp":
-      return probeTcp(address, options.timeoutMs);
+      return probeTcp(address, options);
     case "expect":
       return probeExpect(spec, address, options);
     case "http":
@@ -42,13 +52,20 @@ export function probe(spec: CheckSpec, address: HostPort, options: ProbeOptions)
   }
 }
 
-async function probeTcp(address: HostPort, timeoutMs: number): Promise<ProbeResult> {
+async function probeTcp(address: HostPort, options: ProbeOptions): Promise<ProbeResult> {
   try {
-    closeQuietly(await connectWithTimeout(address, timeoutMs));
+    closeQuietly(await connectWithTimeout(address, options.timeoutMs, options.signal));
     return { ok: true };
   } catch (error) {
-    return { ok: false, detail: describeError(error) };
+    return failure(error);
   }
+}
+
+function failure(error: unknown): ProbeResult {
+  const detail = describeError(error);
+  return isOutOfDescriptors(error)
+    ? { ok: false, detail, inconclusive: true }
+    : { ok: false, detail };
 }
 
 async function probeExpect(
@@ -58,9 +75,11 @@ async function probeExpect(
 ): Promise<ProbeResult> {
   const started = performance.now();
   let conn: Deno.TcpConn | undefined;
-  const timer = setTimeout(() => conn && closeQuietly(conn), options.timeoutMs);
+  const stop = () => conn && closeQuietly(conn);
+  const timer = setTimeout(stop, options.timeoutMs);
+  options.signal?.addEventListener("abort", stop);
   try {
-    conn = await connectWithTimeout(address, options.timeoutMs);
+    conn = await connectWithTimeout(address, options.timeoutMs, options.signal);
     if (options.preamble) await writeAll(conn, options.preamble);
     if (spec.send.length > 0) await writeAll(conn, spec.send);
     const reply = new Uint8Array(MAX_REPLY);
@@ -76,9 +95,10 @@ async function probeExpect(
     if (performance.now() - started >= options.timeoutMs) {
       return { ok: false, detail: `TimedOut: no expected reply in ${options.timeoutMs} ms` };
     }
-    return { ok: false, detail: describeError(error) };
+    return failure(error);
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener("abort", stop);
     if (conn) closeQuietly(conn);
   }
 }
@@ -104,11 +124,14 @@ function probeHttp(
       ? connectTls(spec, address)
       : net.connect(address.port, address.hostname);
     let reply = "";
+    const abort = () => finish({ ok: false, detail: "check stopped" });
     const finish = (result: ProbeResult) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abort);
       socket.destroy();
       resolve(result);
     };
+    options.signal?.addEventListener("abort", abort);
     const timer = setTimeout(
       () => finish({ ok: false, detail: `TimedOut: no HTTP status in ${options.timeoutMs} ms` }),
       options.timeoutMs,
@@ -128,19 +151,19 @@ function probeHttp(
       finish({ ok: code >= 200 && code < 400, detail: `status ${code}` });
     });
     socket.on("end", () => finish({ ok: false, detail: "connection closed before a status" }));
-    socket.on("error", (error: Error) => finish({ ok: false, detail: describeError(error) }));
+    socket.on("error", (error: Error) => finish(failure(error)));
   });
 }
 
 function connectTls(spec: Extract<CheckSpec, { kind: "http" }>, address: HostPort) {
   const verify = spec.caCerts !== undefined;
-  const isIp = !!(parseIPv4(address.hostname) ?? parseIPv6(address.hostname));
   return tls.connect({
     host: address.hostname,
     port: address.port,
-    servername: spec.host ?? (isIp ? undefined : address.hostname),
+    servername: spec.host ?? (isIpLiteral(address.hostname) ? undefined : address.hostname),
     ca: spec.caCerts,
     rejectUnauthorized: verify,
-    checkServerIdentity: verify && spec.host ? undefined : () => undefined,
+    // Checks usually go to an IP: the name is checked only against a configured host.
+    ...(verify && spec.host ? {} : { checkServerIdentity: () => undefined }),
   });
 }

@@ -44,10 +44,10 @@ export class HealthChecker {
       : undefined;
     while (!signal.aborted) {
       const started = performance.now();
-      const result = await probe(spec, backend.checkAddress, { timeoutMs, preamble });
+      const result = await probe(spec, backend.checkAddress, { timeoutMs, preamble, signal });
       if (signal.aborted) return;
       backend.lastCheckMs = Math.round(performance.now() - started);
-      backend.health.recordCheck(result.ok, result.detail);
+      if (!result.inconclusive) backend.health.recordCheck(result.ok, result.detail);
       await delay(Math.max(0, intervalMs - (performance.now() - started)), signal);
     }
   }

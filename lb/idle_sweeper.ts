@@ -3,24 +3,24 @@
  * sweep compares a connection's progress counter with what the last sweep saw, so the relay's
  * hot loop never reads a clock or touches a timer.
  */
-import type { Closable } from "./backend.ts";
+import type { OpenConnection } from "./backend.ts";
 
-export interface Sweepable extends Closable {
-  /** Grows whenever the connection relays bytes. */
-  readonly progress: number;
+interface Seen {
+  progress: number;
+  since: number;
 }
 
 export class IdleSweeper {
   /** Connections closed for idleness so far. */
   closed = 0;
-  readonly #items: Set<Sweepable>;
+  readonly #items: () => Iterable<OpenConnection>;
   readonly #idleTimeoutMs: number;
   readonly #now: () => number;
-  readonly #seen = new Map<Sweepable, { progress: number; since: number }>();
+  #seen = new Map<OpenConnection, Seen>();
   readonly #timer: ReturnType<typeof setInterval>;
 
-  /** Sweeps `items` every `idleTimeoutMs / 4` (at least 10 ms, at most 1 s). */
-  constructor(items: Set<Sweepable>, idleTimeoutMs: number, now: () => number = Date.now) {
+  /** Sweeps the open connections `items()` every `idleTimeoutMs / 4` (10 ms to 1 s). */
+  constructor(items: () => Iterable<OpenConnection>, idleTimeoutMs: number, now = Date.now) {
     this.#items = items;
     this.#idleTimeoutMs = idleTimeoutMs;
     this.#now = now;
@@ -30,20 +30,20 @@ export class IdleSweeper {
 
   sweep(): void {
     const now = this.#now();
-    for (const item of this.#seen.keys()) if (!this.#items.has(item)) this.#seen.delete(item);
-    for (const item of this.#items) {
+    // Only connections open now are carried over, so closed ones are forgotten.
+    const seenNow = new Map<OpenConnection, Seen>();
+    for (const item of this.#items()) {
       const seen = this.#seen.get(item);
-      if (!seen) {
-        this.#seen.set(item, { progress: item.progress, since: now });
-      } else if (seen.progress !== item.progress) {
-        seen.progress = item.progress;
-        seen.since = now;
+      if (!seen || seen.progress !== item.progress) {
+        seenNow.set(item, { progress: item.progress, since: now });
       } else if (now - seen.since >= this.#idleTimeoutMs) {
-        this.#seen.delete(item);
         this.closed++;
         item.close(`idle for ${this.#idleTimeoutMs} ms`);
+      } else {
+        seenNow.set(item, seen);
       }
     }
+    this.#seen = seenNow;
   }
 
   stop(): void {

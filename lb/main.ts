@@ -8,6 +8,7 @@ import { createLogger } from "@fleetmon/shared/log";
 import { ConfigError } from "@fleetmon/shared/errors";
 import { formatHostPort } from "@fleetmon/shared/net";
 import { balancerOptionsFromConfig, createBalancer, loadLbConfig } from "./mod.ts";
+import { descriptorsNeeded, openFileLimit } from "./fd_limit.ts";
 
 let config;
 try {
@@ -26,7 +27,19 @@ logger.info("listening", {
   backends: balancer.backends().map((b) => `${b.id}=${b.address}`),
 });
 
+const limit = openFileLimit();
+if (limit !== undefined && descriptorsNeeded(config.maxConnections) > limit) {
+  logger.warn("max connections needs more file descriptors than this process may open", {
+    maxConnections: config.maxConnections,
+    needed: descriptorsNeeded(config.maxConnections),
+    limit,
+  });
+}
+
+let stopping = false;
 const stop = async (signal: string) => {
+  if (stopping) Deno.exit(1); // a second signal: stop waiting for open connections
+  stopping = true;
   logger.info("stopping", { signal });
   await balancer.close();
   logger.info("stopped");

@@ -8,9 +8,17 @@ import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort } from "@fleetmon/shared/net";
 import { encodeProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import type { Backend } from "./backend.ts";
-import { type BufferPool, Relay } from "./relay.ts";
+import type { BufferPool } from "./buffer_pool.ts";
+import { Relay } from "./relay.ts";
 import type { Strategy } from "./round_robin.ts";
-import { closeQuietly, connectWithTimeout, isExpectedNetworkError, writeAll } from "./_net.ts";
+import type { Deadlines } from "./deadlines.ts";
+import {
+  closeQuietly,
+  isExpectedNetworkError,
+  isOutOfDescriptors,
+  timedOut,
+  writeAll,
+} from "./_net.ts";
 
 export interface ProxyCounters {
   /** Client connections accepted. */
@@ -23,12 +31,12 @@ export interface ProxyContext {
   backends: readonly Backend[];
   strategy: Strategy<Backend>;
   connectTimeoutMs: number;
+  /** Keeps the connect timeouts. */
+  deadlines: Deadlines;
   /** How many more backends to try after a failed connect. */
   retries: number;
   buffers: BufferPool;
   counters: ProxyCounters;
-  /** Every open relay, for the idle sweep and for shutdown. */
-  relays: Set<Relay>;
   /** One logger per backend id, made once. */
   loggers: Map<string, Logger>;
   logger: Logger;
@@ -56,31 +64,43 @@ export async function proxyConnection(client: Deno.TcpConn, context: ProxyContex
       closeQuietly(upstream);
       break;
     }
-    return relay(client, upstream, backend, context);
+    return relayThrough(backend, client, upstream, context);
   }
   context.counters.noBackend++;
   context.logger.debug("no backend for a connection; closing it", {
     client: formatHostPort(client.remoteAddr),
     tried: [...tried].map((backend) => backend.id),
   });
-  closeCleanly(client);
+  await closeCleanly(client);
 }
 
 async function connect(backend: Backend, context: ProxyContext) {
+  const { deadlines, connectTimeoutMs } = context;
+  const deadline = deadlines.start(
+    connectTimeoutMs,
+    () => timedOut(backend.address, connectTimeoutMs),
+  );
   try {
-    return await connectWithTimeout(backend.address, context.connectTimeoutMs);
+    return await Deno.connect({ ...backend.connectOptions, signal: deadline.signal });
   } catch (error) {
+    const logger = context.loggers.get(backend.id)!;
+    if (isOutOfDescriptors(error)) {
+      logger.error("cannot connect to backend: this process is out of file descriptors", { error });
+      return undefined;
+    }
     backend.failedConnects++;
     backend.health.recordFailedConnect();
-    context.loggers.get(backend.id)!.warn("cannot connect to backend", { error });
+    logger.warn("cannot connect to backend", { error });
     return undefined;
+  } finally {
+    deadlines.release(deadline);
   }
 }
 
-async function relay(
+async function relayThrough(
+  backend: Backend,
   client: Deno.TcpConn,
   upstream: Deno.TcpConn,
-  backend: Backend,
   context: ProxyContext,
 ): Promise<void> {
   backend.total++;
@@ -107,19 +127,17 @@ async function relay(
     logger,
   });
   backend.connections.add(relay);
-  context.relays.add(relay);
   try {
     await relay.done;
   } finally {
     backend.connections.delete(relay);
-    context.relays.delete(relay);
   }
 }
 
 /** Sends FIN rather than RST where it can: shut down writing, then close. */
-function closeCleanly(conn: Deno.TcpConn): void {
+async function closeCleanly(conn: Deno.TcpConn): Promise<void> {
   try {
-    conn.closeWrite();
+    await conn.closeWrite();
   } catch (error) {
     if (!isExpectedNetworkError(error)) throw error;
   }

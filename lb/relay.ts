@@ -9,28 +9,9 @@
  * logged as a warning. Either way both sockets are closed.
  */
 import type { Logger } from "@fleetmon/shared/log";
-import type { ByteCounters, Closable } from "./backend.ts";
-import { closeQuietly, isExpectedNetworkError, writeAll } from "./_net.ts";
-
-/** Relay buffers, one per direction, handed back when a relay ends. */
-export class BufferPool {
-  readonly #free: Uint8Array[] = [];
-  readonly #size: number;
-  readonly #keep: number;
-
-  constructor(size = 64 * 1024, keep = 256) {
-    this.#size = size;
-    this.#keep = keep;
-  }
-
-  take(): Uint8Array {
-    return this.#free.pop() ?? new Uint8Array(this.#size);
-  }
-
-  give(buffer: Uint8Array): void {
-    if (this.#free.length < this.#keep) this.#free.push(buffer);
-  }
-}
+import type { ByteCounters, OpenConnection } from "./backend.ts";
+import type { BufferPool } from "./buffer_pool.ts";
+import { closeQuietly, isExpectedNetworkError } from "./_net.ts";
 
 export interface RelayOptions {
   client: Deno.TcpConn;
@@ -41,7 +22,7 @@ export interface RelayOptions {
   logger: Logger;
 }
 
-export class Relay implements Closable {
+export class Relay implements OpenConnection {
   /** Resolves once both directions have ended and both sockets are closed. */
   readonly done: Promise<void>;
   /** Counts chunks relayed; an idle-timeout sweep compares it between sweeps. */
@@ -80,24 +61,38 @@ export class Relay implements Closable {
   }
 
   async #pump(from: Deno.TcpConn, to: Deno.TcpConn, toBackend: boolean): Promise<void> {
-    const buffer = this.#buffers.take();
+    const pool = this.#buffers;
+    const small = pool.takeSmall();
+    let large: Uint8Array | undefined;
     const counters = this.#counters;
     try {
       while (true) {
+        const buffer = large ?? small;
         const length = await from.read(buffer);
         if (length === null) break;
         if (toBackend) counters.txBytes += length;
         else counters.rxBytes += length;
         this.progress++;
-        await writeAll(to, buffer, length);
+        let written = await to.write(
+          length === buffer.length ? buffer : buffer.subarray(0, length),
+        );
+        while (written < length) written += await to.write(buffer.subarray(written, length));
+        // Borrow a large buffer while data streams, and give it back once it trickles again.
+        if (!large && length === small.length) {
+          large = pool.takeLarge();
+        } else if (large && length <= small.length) {
+          pool.give(large);
+          large = undefined;
+        }
       }
       // The first side to finish passes its half-close on; after the second, closing both
       // sockets sends the last FIN anyway.
-      if (this.#ended === 0 && !this.#closed) to.closeWrite();
+      if (this.#ended === 0 && !this.#closed) await to.closeWrite();
     } catch (error) {
       this.#fail(error, toBackend);
     } finally {
-      this.#buffers.give(buffer);
+      pool.give(small);
+      if (large) pool.give(large);
       if (++this.#ended === 2 && !this.#closed) this.#closeBoth();
     }
   }

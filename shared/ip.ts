@@ -94,6 +94,11 @@ export function mapIPv4(bytes: Uint8Array): Uint8Array {
   return mapped;
 }
 
+/** True for an IPv4 or IPv6 address literal, false for a name such as `localhost`. */
+export function isIpLiteral(text: string): boolean {
+  return parseIPv4(text) !== undefined || parseIPv6(text) !== undefined;
+}
+
 /** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
 export function isLoopback(hostname: string): boolean {
   const v4 = parseIPv4(hostname);

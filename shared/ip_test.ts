@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatIPv6, isLoopback, parseIPv4, parseIPv6 } from "./ip.ts";
+import { formatIPv6, isIpLiteral, isLoopback, parseIPv4, parseIPv6 } from "./ip.ts";
 
 Deno.test("ip parses dotted quads and refuses anything else", () => {
   assert.deepEqual([...parseIPv4("10.0.255.1")!], [10, 0, 255, 1]);
@@ -35,4 +35,11 @@ Deno.test("ip knows loopback addresses", () => {
   for (const host of ["10.0.0.1", "::", "0.0.0.0", "::2", "example.com"]) {
     assert.ok(!isLoopback(host), host);
   }
+});
+
+Deno.test("ip tells address literals from names", () => {
+  for (const text of ["10.0.0.1", "::1", "2001:db8::1", "::ffff:1.2.3.4"]) {
+    assert.ok(isIpLiteral(text), text);
+  }
+  for (const text of ["localhost", "cs0.example", "1.2.3", ""]) assert.ok(!isIpLiteral(text), text);
 });

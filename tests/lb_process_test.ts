@@ -1,0 +1,202 @@
+/**
+ * lb as a real process (`lb/main.ts` with the permissions of `deno task start:lb`) in front of two
+ * real backend listeners: it logs "listening", balances round robin, and shows a killed backend
+ * as down in /stats.
+ */
+import assert from "node:assert/strict";
+import { type LogLine, startService } from "./_process.ts";
+
+const root = new URL("../", import.meta.url);
+const encoder = new TextEncoder();
+
+/** A backend that greets each connection with its name and a newline, and closes after the peer. */
+function greeter(name: string) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const open = new Set<Promise<void>>();
+  const serve = async (conn: Deno.Conn) => {
+    try {
+      await conn.write(encoder.encode(`${name}\n`));
+      while (await conn.read(new Uint8Array(64)) !== null) { /* until the peer closes */ }
+    } catch {
+      // A health check that closed at once, or a reset.
+    } finally {
+      conn.close();
+    }
+  };
+  const done = (async () => {
+    for await (const conn of listener) {
+      const serving: Promise<void> = serve(conn).finally(() => open.delete(serving));
+      open.add(serving);
+    }
+  })().catch(() => {});
+  let closed = false;
+  return {
+    address: `127.0.0.1:${listener.addr.port}`,
+    close: async () => {
+      if (!closed) listener.close();
+      closed = true;
+      await done;
+      await Promise.all(open);
+    },
+  };
+}
+
+async function whoAnswers(addr: string): Promise<string> {
+  const [hostname, port] = addr.split(":");
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    const buffer = new Uint8Array(64);
+    let text = "";
+    while (!text.endsWith("\n")) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      text += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    return text.trim();
+  } finally {
+    conn.close();
+  }
+}
+
+function lbCommand(...flags: string[]): string[] {
+  const permissions = ["--allow-net", "--allow-env", "--allow-read"]; // as `deno task start:lb`
+  return [Deno.execPath(), "run", ...permissions, "lb/main.ts", ...flags];
+}
+
+async function stats(admin: string) {
+  const response = await fetch(`http://${admin}/stats`);
+  return await response.json() as { backends: { id: string; state: string; total: number }[] };
+}
+
+async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what: string) {
+  const deadline = Date.now() + 10_000;
+  while (true) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+Deno.test("lb process balances round robin and shows a killed backend as down in /stats", async () => {
+  const a = greeter("a");
+  const b = greeter("b");
+  try {
+    await using lb = await startService(
+      lbCommand(
+        "--name=lb-test",
+        "--listen=127.0.0.1:0",
+        "--admin=127.0.0.1:0",
+        `--backend=a=${a.address}`,
+        `--backend=b=${b.address}`,
+        "--check-interval-ms=100",
+        "--check-timeout-ms=1000",
+      ),
+      { cwd: root },
+    );
+    const addr = String(lb.ready.addr);
+    const admin = String(lb.ready.admin);
+    assert.match(addr, /^127\.0\.0\.1:\d+$/);
+    assert.notEqual(addr, "127.0.0.1:0", "the real port, not the one asked for");
+    assert.equal(lb.ready.node, "lb-test");
+
+    await until(() => stats(admin), (s) => s.backends.every((x) => x.state === "up"), "both up");
+    const order = [];
+    for (let i = 0; i < 4; i++) order.push(await whoAnswers(addr));
+    assert.deepEqual(order, ["a", "b", "a", "b"]);
+
+    await a.close();
+    const isADown = (line: LogLine) =>
+      line.msg === "backend state changed" && line.backend === "a" && line.to === "down";
+    await lb.waitFor(isADown);
+    const after = await stats(admin);
+    assert.deepEqual(after.backends.map((x) => [x.id, x.state]), [["a", "down"], ["b", "up"]]);
+    for (let i = 0; i < 3; i++) assert.equal(await whoAnswers(addr), "b");
+    assert.equal(lb.lines.filter(isADown).length, 1, "down is logged once");
+
+    const status = await lb.stop();
+    assert.equal(status.code, 0, "SIGTERM is a clean stop");
+    assert.ok(lb.lines.some((line) => line.msg === "stopped"));
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+const prlimit = (() => {
+  try {
+    return new Deno.Command("prlimit", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "lb process keeps its listener through EMFILE, and does not blame the backend for it",
+  ignore: !prlimit,
+  fn: async () => {
+    const b = greeter("b");
+    const clients: Deno.Conn[] = [];
+    try {
+      // About 25 descriptors go to the runtime itself: 40 leaves room for a handful of clients.
+      await using lb = await startService(
+        [
+          "prlimit",
+          "--nofile=40:40",
+          ...lbCommand(
+            "--listen=127.0.0.1:0",
+            "--admin=127.0.0.1:0",
+            `--backend=b=${b.address}`,
+            "--check-interval-ms=50",
+          ),
+        ],
+        { cwd: root },
+      );
+      const addr = String(lb.ready.addr);
+      const [hostname, port] = addr.split(":");
+      await until(() => stats(String(lb.ready.admin)), (s) => s.backends[0].state === "up", "up");
+      for (let i = 0; i < 30; i++) {
+        clients.push(await Deno.connect({ hostname, port: Number(port) }));
+      }
+      await lb.waitFor((line) => line.msg === "cannot accept a connection; backing off");
+      // The relays hold every descriptor: stay so for well over fall × interval of checks.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const conn of clients.splice(0)) conn.close();
+      const answer = await until(
+        () => whoAnswers(addr).catch(() => ""),
+        (text) => text === "b",
+        "a client served again",
+      );
+      assert.equal(answer, "b");
+      const after = await stats(String(lb.ready.admin)) as unknown as {
+        connections: { acceptErrors: number };
+        backends: { state: string; failedConnects: number }[];
+      };
+      assert.ok(after.connections.acceptErrors > 0);
+      const down = lb.lines.filter((line) =>
+        line.msg === "backend state changed" && line.to === "down"
+      );
+      assert.deepEqual(down, [], "running out of descriptors is not the backend's fault");
+      assert.equal(after.backends[0].failedConnects, 0);
+    } finally {
+      for (const conn of clients) conn.close();
+      await b.close();
+    }
+  },
+});
+
+Deno.test("lb process refuses a bad configuration at start, naming every problem", async () => {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: lbCommand("--listen=nowhere", "--rise=0").slice(1),
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stdout } = await command.output();
+  assert.equal(code, 2);
+  const line = JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
+  assert.equal(line.level, "error");
+  assert.match(line.msg, /^Cannot start lb: invalid configuration/);
+  assert.equal(line.problems.length, 3, line.msg);
+});
