@@ -5,11 +5,14 @@ import { balancerOptionsFromConfig, loadLbConfig } from "./config.ts";
 
 const load = (args: string[], env: Record<string, string> = {}) => loadLbConfig(args, env);
 
+const withoutHint = (problem: string) => problem.replace(/^(\S+) \([^)]*\):/, "$1:");
+
 function problems(args: string[], env: Record<string, string> = {}): string[] {
   try {
     load(args, env);
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
+    // Without the "(--flag or LB_VAR)" hints, which shared/config_test.ts covers.
+    if (error instanceof ConfigError) return error.problems.map(withoutHint);
     throw error;
   }
   assert.fail("expected a ConfigError");
@@ -168,4 +171,5 @@ Deno.test("lb config refuses duplicate ids, an expect check with nothing to expe
     /w: an https check cannot go to a PROXY protocol port/,
   );
   assert.match(problems(base).join(), /backend: /);
+  assert.throws(() => load([], {}), /backend \(--backend or LB_BACKENDS\): required/);
 });

@@ -55,9 +55,9 @@ function settingHints(sources: ConfigSources): Map<string, string> {
 }
 
 function withHint(problem: string, hints: Map<string, string>): string {
-  const key = problem.slice(0, problem.indexOf(":")).split(".")[0];
-  const hint = hints.get(key);
-  return hint ? problem.replace(`${key}`, `${key} (${hint})`) : problem;
+  const path = problem.slice(0, problem.indexOf(":"));
+  const hint = hints.get(path.split(".")[0]);
+  return hint ? `${path} (${hint})${problem.slice(path.length)}` : problem;
 }
 
 /** Merges layers (later wins; undefined never overrides) and validates the result. */
