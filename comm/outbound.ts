@@ -2,6 +2,7 @@
  * Frames waiting to go out on one connection. Writes are serialised and coalesced: while one
  * write is under way, later frames collect and go out together in the next.
  */
+import { writeAll } from "@fleetmon/shared/socket";
 export class Outbound {
   readonly #conn: Deno.Conn;
   readonly #maxQueuedBytes: number;
@@ -48,11 +49,6 @@ export class Outbound {
       this.#pump = undefined;
     }
   }
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
 }
 
 function concatAll(chunks: Uint8Array[]): Uint8Array {

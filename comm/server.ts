@@ -9,7 +9,8 @@ import { DEFAULT_LIMITS, type ProtocolLimits } from "@fleetmon/shared/protocol";
 import { Batcher } from "./batcher.ts";
 import type { DeviceAuthority } from "./device_auth.ts";
 import { LastReadings } from "./last_readings.ts";
-import { DeviceSession, isPeerGone } from "./session.ts";
+import { isExpectedNetworkError } from "@fleetmon/shared/socket";
+import { DeviceSession } from "./session.ts";
 import { type CommStats, createStats } from "./stats.ts";
 import type { CommStore } from "./store.ts";
 
@@ -123,7 +124,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
         serve(conn);
       } catch (error) {
         if (closing) break;
-        if (isPeerGone(error)) continue;
+        if (isExpectedNetworkError(error)) continue;
         logger.error("cannot accept connection; retrying", { error });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

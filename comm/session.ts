@@ -7,6 +7,7 @@ import { ProtocolError } from "@fleetmon/shared/errors";
 import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { readProxyHeader } from "@fleetmon/shared/proxy_protocol";
+import { closeQuietly, isExpectedNetworkError } from "@fleetmon/shared/socket";
 import {
   encodeFrame,
   LineSplitter,
@@ -119,7 +120,7 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
         }
       }
     } catch (error) {
-      if (!this.#closing && !isPeerGone(error)) {
+      if (!this.#closing && !isExpectedNetworkError(error)) {
         this.logger.warn("connection failed", { error });
       }
     }
@@ -321,23 +322,4 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     this.#closing = true;
     closeQuietly(this.#conn);
   }
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
-}
-
-/** Resets and broken pipes are how networks end connections: not errors. */
-export function isPeerGone(error: unknown): boolean {
-  return error instanceof Deno.errors.ConnectionReset ||
-    error instanceof Deno.errors.BrokenPipe ||
-    error instanceof Deno.errors.NotConnected ||
-    error instanceof Deno.errors.ConnectionAborted ||
-    error instanceof Deno.errors.UnexpectedEof ||
-    error instanceof Deno.errors.BadResource ||
-    error instanceof Deno.errors.Interrupted;
 }
