@@ -1,4 +1,5 @@
 /** A raw protocol peer for comm's tests: sends lines, collects the server's frames. */
+import { readJsonLines } from "@fleetmon/shared/protocol";
 export interface TestDevice {
   conn: Deno.Conn;
   frames: Record<string, unknown>[];
@@ -17,29 +18,16 @@ export interface TestDevice {
 export async function connectTestDevice(port: number): Promise<TestDevice> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   const frames: Record<string, unknown>[] = [];
-  const decoder = new TextDecoder();
   let waiters: (() => void)[] = [];
-  const closed = (async () => {
-    let text = "";
-    const buffer = new Uint8Array(65_536);
-    try {
-      for (;;) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        text += decoder.decode(buffer.subarray(0, n), { stream: true });
-        let newline;
-        while ((newline = text.indexOf("\n")) !== -1) {
-          frames.push(JSON.parse(text.slice(0, newline)));
-          text = text.slice(newline + 1);
-        }
-        for (const wake of waiters) wake();
-        waiters = [];
-      }
-    } catch {
-      // reset by the server: counts as closed
-    }
-    for (const wake of waiters) wake();
-  })();
+  const wake = () => {
+    for (const waiter of waiters) waiter();
+    waiters = [];
+  };
+  const closed = readJsonLines(conn, (frame) => {
+    frames.push(frame);
+    wake();
+  }).finally(wake);
+  closed.catch(() => {}); // handled where it is awaited; this only stops an early unhandled report
   let isClosed = false;
   closed.then(() => isClosed = true);
   const write = async (bytes: Uint8Array) => {

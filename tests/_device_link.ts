@@ -1,4 +1,5 @@
 /** A minimal protocol v1 device for the multi-process tests: hello, readings, ack bookkeeping. */
+import { readJsonLines } from "@fleetmon/shared/protocol";
 export interface DeviceLink {
   device: string;
   /** The comm node that welcomed this device. */
@@ -24,29 +25,12 @@ export async function connectDevice(
   const nacks: Record<string, unknown>[] = [];
   let welcome: ((node: string) => void) | undefined;
   const welcomed = new Promise<string>((resolve) => welcome = resolve);
-  const reader = (async () => {
-    const decoder = new TextDecoder();
-    const buffer = new Uint8Array(16_384);
-    let text = "";
-    try {
-      for (;;) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        text += decoder.decode(buffer.subarray(0, n), { stream: true });
-        let newline;
-        while ((newline = text.indexOf("\n")) !== -1) {
-          const frame = JSON.parse(text.slice(0, newline));
-          text = text.slice(newline + 1);
-          if (frame.type === "welcome") welcome?.(frame.node);
-          else if (frame.type === "ack") {
-            acks.push({ from: frame.from ?? frame.seq, seq: frame.seq });
-          } else if (frame.type === "nack") nacks.push(frame);
-        }
-      }
-    } catch {
-      // the connection was closed under us
-    }
-  })();
+  const reader = readJsonLines(conn, (frame) => {
+    if (frame.type === "welcome") welcome?.(frame.node as string);
+    else if (frame.type === "ack") {
+      acks.push({ from: (frame.from ?? frame.seq) as number, seq: frame.seq as number });
+    } else if (frame.type === "nack") nacks.push(frame);
+  });
   const send = async (frame: Record<string, unknown>) => {
     const bytes = encoder.encode(JSON.stringify(frame) + "\n");
     let offset = 0;

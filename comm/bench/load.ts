@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseHostPort } from "@fleetmon/shared/net";
+import { readJsonLines } from "@fleetmon/shared/protocol";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -41,29 +42,15 @@ async function connect(device: string, token: string): Promise<Link> {
   await conn.write(encoder.encode(JSON.stringify({ type: "hello", v: 1, device, token }) + "\n"));
   let welcomed!: () => void;
   const welcome = new Promise<void>((resolve) => welcomed = resolve);
-  (async () => {
-    const buffer = new Uint8Array(16_384);
-    const decoder = new TextDecoder();
-    let text = "";
-    try {
-      for (;;) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        text += decoder.decode(buffer.subarray(0, n), { stream: true });
-        let newline;
-        while ((newline = text.indexOf("\n")) !== -1) {
-          const frame = JSON.parse(text.slice(0, newline));
-          text = text.slice(newline + 1);
-          if (frame.type === "welcome") welcomed();
-          else if (frame.type === "ack") link.acked += frame.seq - (frame.from ?? frame.seq) + 1;
-          else if (frame.type === "nack") throw new Error(`nack: ${JSON.stringify(frame)}`);
-        }
-        link.waiting?.();
-      }
-    } catch (error) {
-      if (!stopped) out({ error: String(error) });
-    }
-  })();
+  readJsonLines(conn, (frame) => {
+    if (frame.type === "welcome") welcomed();
+    else if (frame.type === "ack") {
+      link.acked += (frame.seq as number) - ((frame.from ?? frame.seq) as number) + 1;
+      link.waiting?.();
+    } else if (frame.type === "nack") throw new Error(`nack: ${JSON.stringify(frame)}`);
+  }).catch((error) => {
+    if (!stopped) out({ error: String(error) });
+  });
   await welcome;
   return link;
 }

@@ -3,3 +3,4 @@ export * from "./codes.ts";
 export * from "./frames.ts";
 export * from "./line_splitter.ts";
 export * from "./server_frames.ts";
+export * from "./json_lines.ts";
