@@ -19,6 +19,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     rate: { type: "string", default: "2000" },
     window: { type: "string", default: "4000" },
+    "per-device": { type: "string" },
   },
 });
 const target = parseHostPort(values.target!);
@@ -55,16 +56,23 @@ async function connect(device: string, token: string): Promise<Link> {
   return link;
 }
 
-async function ingest(link: Link, deadline: number, window: number): Promise<number> {
+/** Sends as fast as the window allows, or at most `perSecond` readings a second when given. */
+async function ingest(link: Link, deadline: number, window: number, perSecond?: number) {
   const ts = Date.now();
+  const started = performance.now();
+  const chunkSize = perSecond ? Math.max(1, Math.round(perSecond / 100)) : 200;
   let seq = 0;
   while (Date.now() < deadline && !stopped) {
     if (seq - link.acked >= window) {
       await new Promise<void>((resolve) => link.waiting = resolve);
       continue;
     }
+    if (perSecond && seq >= ((performance.now() - started) / 1000) * perSecond) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      continue;
+    }
     let chunk = "";
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < chunkSize; i++) {
       seq++;
       chunk += `{"type":"reading","seq":${seq},"ts":${ts},"metrics":{"cpu":${
         (seq % 100) / 100
@@ -86,7 +94,8 @@ if (values.mode === "ingest") {
   const links = await Promise.all(devices.map(([device, token]) => connect(device, token)));
   const started = performance.now();
   const deadline = Date.now() + seconds * 1000;
-  await Promise.all(links.map((link) => ingest(link, deadline, Number(values.window))));
+  const perDevice = values["per-device"] ? Number(values["per-device"]) : undefined;
+  await Promise.all(links.map((link) => ingest(link, deadline, Number(values.window), perDevice)));
   const elapsed = (performance.now() - started) / 1000;
   const acked = links.reduce((sum, link) => sum + link.acked, 0);
   out({
