@@ -1,6 +1,11 @@
 /** comm's configuration: defaults, then --config FILE, then COMM_* env, then flags. */
 import { z } from "zod";
-import { loadConfig, logLevelSchema, millisecondsSchema } from "@fleetmon/shared/config";
+import {
+  booleanSchema,
+  loadConfig,
+  logLevelSchema,
+  millisecondsSchema,
+} from "@fleetmon/shared/config";
 import { hostPortSchema } from "@fleetmon/shared/net";
 
 const positive = z.coerce.number().int().positive();
@@ -20,6 +25,10 @@ export const commConfigSchema = z.object({
   heartbeatMs: millisecondsSchema.default(5_000),
   shutdownTimeoutMs: millisecondsSchema.default(10_000),
   logLevel: logLevelSchema.default("info"),
+  /** "null" drops readings after validation: only for measuring comm itself. */
+  store: z.enum(["mongodb", "null"]).default("mongodb"),
+  /** Expect a PROXY protocol v1/v2 header from lb(comm) (its --proxy-protocol). */
+  proxyProtocol: booleanSchema.default(false),
 }).refine((c) => c.highWater >= c.maxBatch, {
   path: ["highWater"],
   message: "must be at least maxBatch",
@@ -42,6 +51,8 @@ const FLAGS = [
   "heartbeat-ms",
   "shutdown-timeout-ms",
   "log-level",
+  "store",
+  "proxy-protocol",
 ] as const;
 
 export function loadCommConfig(args: string[], env: Record<string, string | undefined>) {

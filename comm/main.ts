@@ -8,7 +8,7 @@ import { createMongoDeviceAuthority } from "./device_auth.ts";
 import { createHealthServer } from "./health_server.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { createCommServer } from "./server.ts";
-import { createMongoStore } from "./store.ts";
+import { createMongoStore, nullStore } from "./store.ts";
 
 let config;
 try {
@@ -23,7 +23,10 @@ const database = await connectDatabase(config.mongodbUri, {
   appName: `fleetmon-comm/${config.node}`,
 });
 await ensureIndexes(database.db);
-const store = createMongoStore(database.db);
+const store = config.store === "null" ? nullStore : createMongoStore(database.db);
+if (config.store === "null") {
+  logger.warn("readings are validated and acked but NOT stored (--store null)");
+}
 const server = createCommServer({
   ...config,
   logger,

@@ -4,7 +4,7 @@
  */
 import type { ReadingDoc } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
-import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import type { HostPort } from "@fleetmon/shared/net";
 import { DEFAULT_LIMITS, type ProtocolLimits } from "@fleetmon/shared/protocol";
 import { Batcher } from "./batcher.ts";
 import type { DeviceAuthority } from "./device_auth.ts";
@@ -29,6 +29,8 @@ export interface CommServerOptions {
   authPollMs?: number;
   lastReadingsFlushMs?: number;
   readBufferBytes?: number;
+  /** Expect a PROXY protocol header from lb(comm) on every connection. */
+  proxyProtocol?: boolean;
   now?: () => number;
 }
 
@@ -86,11 +88,11 @@ export function createCommServer(options: CommServerOptions): CommServer {
     batcher,
     stats,
     now,
-    readBufferBytes: options.readBufferBytes ?? 4_096,
+    readBufferBytes: options.readBufferBytes ?? 1_024,
     maxOutboundBytes: 1 << 20,
     rate: options.rate ?? { perSecond: 100, burst: 200 },
-    busyAbove: highWater * 2,
     settleTimeoutMs: 10_000,
+    proxyProtocol: options.proxyProtocol ?? false,
     onAuthenticated(session: DeviceSession) {
       const set = byDevice.get(session.device!) ?? new Set();
       set.add(session);
@@ -101,8 +103,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
   const serve = async (conn: Deno.Conn) => {
     stats.connectionsTotal++;
     stats.connectionsActive++;
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    const session = new DeviceSession(conn, { ...context, remote: formatHostPort(remote) });
+    const session = new DeviceSession(conn, context);
     sessions.add(session);
     await session.run();
     sessions.delete(session);

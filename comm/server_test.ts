@@ -7,6 +7,7 @@ import {
   setDeviceEnabled,
 } from "@fleetmon/shared/db";
 import { createMemoryLogger } from "@fleetmon/shared/log";
+import { encodeProxyV1, encodeProxyV2 } from "@fleetmon/shared/proxy_protocol";
 import { openTestDatabase } from "@fleetmon/shared/testing";
 import { connectTestDevice, eventually } from "./_test_device.ts";
 import { createMongoDeviceAuthority } from "./device_auth.ts";
@@ -173,4 +174,48 @@ Deno.test("closing the node tells devices to reconnect and acks what was in flig
   assert.deepEqual(kinds, ["welcome", "reconnect", "ack"]);
   assert.equal(await collections(t.db).readings.countDocuments({ device: "dev-e" }), 2);
   await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: comm.port }));
+});
+
+Deno.test("a burst of readings larger than the read buffer is parsed across chunk boundaries", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-burst" });
+  await using comm = startComm(t.db, { rate: { perSecond: 10_000, burst: 10_000 } });
+  await using device = await connectTestDevice(comm.port);
+  await device.send({ type: "hello", v: 1, device: "dev-burst", token });
+  await device.waitFor((f) => f.type === "welcome");
+  await device.send(
+    ...Array.from({ length: 2_000 }, (_, i) => reading(i + 1, { value: i, pad: 1e-300 })),
+  );
+  await eventually(
+    () => {
+      const covered = device.frames.filter((f) => f.type === "ack")
+        .reduce((n, f) => n + (f.seq as number) - ((f.from ?? f.seq) as number) + 1, 0);
+      return covered === 2_000;
+    },
+    10_000,
+    "2000 readings acked",
+  );
+  assert.deepEqual(device.frames.filter((f) => f.type === "nack"), []);
+  assert.equal(await collections(t.db).readings.countDocuments({ device: "dev-burst" }), 2_000);
+});
+
+Deno.test("behind a PROXY protocol balancer comm logs the device's own address", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-p" });
+  await using comm = startComm(t.db, { proxyProtocol: true });
+  const device = { hostname: "203.0.113.7", port: 50_123 };
+  const lb = { hostname: "127.0.0.1", port: comm.port };
+  for (const header of [encodeProxyV1(device, lb), encodeProxyV2(device, lb)]) {
+    await using conn = await connectTestDevice(comm.port);
+    await conn.sendBytes(header);
+    await conn.send({ type: "hello", v: 1, device: "dev-p", token: "fm_wrong" });
+    assert.equal((await conn.waitFor((f) => f.type === "nack")).code, "bad_token");
+  }
+  const refusals = comm.logger.lines.filter((l) => l.msg === "device refused");
+  assert.deepEqual(refusals.map((l) => l.remote), ["203.0.113.7:50123", "203.0.113.7:50123"]);
+  await using direct = await connectTestDevice(comm.port);
+  await direct.send({ type: "hello", v: 1, device: "dev-p", token });
+  await direct.closed;
+  assert.deepEqual(direct.frames, [], "a connection without a PROXY header is closed");
+  assert.ok(comm.logger.lines.some((l) => /PROXY/.test(String(l.reason))));
 });

@@ -5,6 +5,8 @@
 import type { ReadingDoc } from "@fleetmon/shared/db";
 import { ProtocolError } from "@fleetmon/shared/errors";
 import type { Logger } from "@fleetmon/shared/log";
+import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import { readProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import {
   encodeFrame,
   LineSplitter,
@@ -35,21 +37,22 @@ export interface SessionContext {
   readBufferBytes: number;
   maxOutboundBytes: number;
   rate: { perSecond: number; burst: number };
-  /** Readings beyond this many waiting for the database get `server_busy`. */
-  busyAbove: number;
   /** How long to wait for this connection's readings to be stored once it is ending. */
   settleTimeoutMs: number;
   onAuthenticated(session: DeviceSession): void;
-  remote: string;
+  /** Expect a PROXY protocol header (v1 or v2) from lb(comm) before the first frame. */
+  proxyProtocol: boolean;
 }
 
 const BUSY_RETRY_MS = 1_000;
+const MAX_READ_BUFFER_BYTES = 65_536;
 
 export class DeviceSession implements BatchOwner<ReadingDoc> {
   readonly #conn: Deno.Conn;
   readonly #ctx: SessionContext;
-  readonly #outbound: Outbound;
-  readonly #splitter: LineSplitter;
+  // Made on first use: a load balancer's probe never sends a byte and should cost next to nothing.
+  #outboundQueue: Outbound | undefined;
+  #splitter: LineSplitter | undefined;
   readonly openedAt: number;
   lastActivity: number;
   device: string | undefined;
@@ -62,22 +65,34 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   #closing = false;
   #draining = false;
   #logger: Logger | undefined;
+  /** Bytes of a PROXY header still being read; undefined once it was read (or is not expected). */
+  #proxyPending: Uint8Array | undefined;
+  /** The device's own address, from the PROXY header. */
+  #client: HostPort | undefined;
 
   constructor(conn: Deno.Conn, ctx: SessionContext) {
     this.#conn = conn;
     this.#ctx = ctx;
-    this.#splitter = new LineSplitter(ctx.limits.maxLineBytes);
-    this.#outbound = new Outbound(
-      conn,
-      ctx.maxOutboundBytes,
-      () => this.#abort("peer not reading"),
-    );
     this.openedAt = this.lastActivity = ctx.now();
+    if (ctx.proxyProtocol) this.#proxyPending = new Uint8Array(0);
   }
 
   get logger(): Logger {
-    this.#logger ??= this.#ctx.logger.child({ remote: this.#ctx.remote, device: this.device });
+    this.#logger ??= this.#ctx.logger.child({ remote: this.remote, device: this.device });
     return this.#logger;
+  }
+
+  get remote(): string {
+    return formatHostPort(this.#client ?? this.#conn.remoteAddr as Deno.NetAddr);
+  }
+
+  get #outbound(): Outbound {
+    this.#outboundQueue ??= new Outbound(
+      this.#conn,
+      this.#ctx.maxOutboundBytes,
+      () => this.#abort("peer not reading"),
+    );
+    return this.#outboundQueue;
   }
 
   get closing(): boolean {
@@ -86,15 +101,22 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
 
   /** Runs until the connection ends; never throws. */
   async run(): Promise<void> {
-    const buffer = new Uint8Array(this.#ctx.readBufferBytes);
+    // Small for probes and the many idle devices; a connection that fills it gets a larger one.
+    let buffer = new Uint8Array(this.#ctx.readBufferBytes);
     try {
       while (!this.#closing) {
-        if (!this.#ctx.batcher.hasRoom) await this.#ctx.batcher.whenRoom();
         const n = await this.#conn.read(buffer);
         if (n === null) break;
+
         this.#bytesIn += n;
         this.#ctx.stats.bytesIn += n;
-        await this.#handleChunk(buffer.subarray(0, n));
+        const chunk = this.#proxyPending
+          ? this.#readProxyHeader(buffer.subarray(0, n))
+          : buffer.subarray(0, n);
+        if (chunk) await this.#handleChunk(chunk);
+        if (n === buffer.length && n < MAX_READ_BUFFER_BYTES) {
+          buffer = new Uint8Array(Math.min(n * 8, MAX_READ_BUFFER_BYTES));
+        }
       }
     } catch (error) {
       if (!this.#closing && !isPeerGone(error)) {
@@ -127,9 +149,30 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     if (this.#unstored === 0) this.#settled?.();
   }
 
+  /** Consumes the PROXY header; returns the bytes after it once it is complete. */
+  #readProxyHeader(chunk: Uint8Array): Uint8Array | undefined {
+    const bytes = new Uint8Array(this.#proxyPending!.length + chunk.length);
+    bytes.set(this.#proxyPending!);
+    bytes.set(chunk, this.#proxyPending!.length);
+    const result = readProxyHeader(bytes);
+    if (result.status === "incomplete") {
+      this.#proxyPending = bytes;
+      return undefined;
+    }
+    this.#proxyPending = undefined;
+    if (result.status === "invalid") {
+      this.logger.warn("closing connection", { reason: result.error.message });
+      this.#abort("no valid PROXY header");
+      return undefined;
+    }
+    if (result.command === "proxy" && result.source) this.#client = result.source;
+    return bytes.subarray(result.headerLength);
+  }
+
   async #handleChunk(chunk: Uint8Array): Promise<void> {
     let lines: Uint8Array[];
     try {
+      this.#splitter ??= new LineSplitter(this.#ctx.limits.maxLineBytes);
       lines = this.#splitter.push(chunk);
     } catch (error) {
       return this.#refuse(error);
@@ -140,8 +183,11 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
       if (this.#closing) return;
       try {
         const frame = parseDeviceFrame(line, this.#ctx.now(), this.#ctx.limits.maxMetrics);
-        if (frame.type === "reading") this.#accept(frame);
-        else if (frame.type === "hello") await this.#hello(frame.device, frame.token, frame.v);
+        if (frame.type === "reading") {
+          // A full write queue pauses this connection mid-chunk: TCP backpressure, not a nack.
+          if (!this.#ctx.batcher.hasRoom) await this.#ctx.batcher.whenRoom();
+          this.#accept(frame);
+        } else if (frame.type === "hello") await this.#hello(frame.device, frame.token, frame.v);
         else if (!this.device) throw new ProtocolError("hello_required", "Send hello first");
         else this.#send({ type: "pong", id: frame.id });
       } catch (error) {
@@ -161,7 +207,7 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     const result = await this.#ctx.auth.authenticate(device, token);
     if (!result.ok) {
       this.#ctx.stats.authFailures++;
-      this.#logger = this.#ctx.logger.child({ remote: this.#ctx.remote, device });
+      this.#logger = this.#ctx.logger.child({ remote: this.remote, device });
       this.logger.info("device refused", { code: result.code });
       return this.fail(result.code, result.reason);
     }
@@ -177,8 +223,8 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     if (!this.device || !this.#bucket) {
       throw new ProtocolError("hello_required", "Send hello first");
     }
-    if (this.#draining || this.#ctx.batcher.pending >= this.#ctx.busyAbove) {
-      throw new ReadingError("server_busy", "Cannot store reading now: retry later", frame.seq);
+    if (this.#draining) {
+      throw new ReadingError("server_busy", "Node is shutting down: resend elsewhere", frame.seq);
     }
     const now = this.#ctx.now();
     const allowed = this.#bucket.take(now);
@@ -209,6 +255,9 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   }
 
   #refuse(error: unknown): void {
+    if (error instanceof ReadingError && !this.device) {
+      return this.fail("hello_required", "Send hello first");
+    }
     if (error instanceof ReadingError) {
       countRejected(this.#ctx.stats, error.code as NackCode);
       const nack: NackFrame = { type: "nack", code: error.code as NackCode, reason: error.message };
@@ -261,10 +310,14 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
 
   async #finish(): Promise<void> {
     if (this.#bytesIn === 0) this.#ctx.stats.probes++;
+    if (this.#bytesIn === 0 && !this.#outboundQueue) {
+      this.#closing = true;
+      return closeQuietly(this.#conn);
+    }
     // The device may have half-closed after its last reading: ack what is stored, then close.
     await this.#settle();
     await new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
-    await this.#outbound.idle();
+    await this.#outboundQueue?.idle();
     this.#closing = true;
     closeQuietly(this.#conn);
   }

@@ -4,15 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { type Service, startService } from "../deploy/local/supervisor.ts";
+import type { Ports } from "../deploy/local/topology.ts";
 import { connectDevice, type DeviceLink } from "./_device_link.ts";
 import { httpsClient, login } from "./_https.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const PASSWORD = "e2e-password-123";
 
-async function startTopology(
-  portBase: number,
-): Promise<{ fleet: Service; ready: Record<string, unknown>; dataDir: string }> {
+async function startTopology(): Promise<
+  { fleet: Service; ready: Record<string, unknown>; dataDir: string }
+> {
   const dataDir = await Deno.makeTempDir({ prefix: "fleetmon-e2e-" });
   const fleet = await startService({
     name: "fleetmon",
@@ -20,9 +21,8 @@ async function startTopology(
       "task",
       "--quiet",
       "start",
-      `--port-base=${portBase}`,
+      "--port-base=0",
       `--data-dir=${dataDir}`,
-      "--log-level=warn",
     ],
     cwd: ROOT,
     env: { FLEETMON_ADMIN_PASSWORD: PASSWORD, MONGODB_URI: "" },
@@ -33,13 +33,13 @@ async function startTopology(
 }
 
 Deno.test("60 readings from 2 devices go through lb(comm) to both comm nodes and out of lb(web) over HTTPS", async () => {
-  const portBase = 21_000 + Math.floor(Math.random() * 2_000) * 11;
-  const { fleet, ready, dataDir } = await startTopology(portBase);
+  const { fleet, ready, dataDir } = await startTopology();
+  const ports = ready.ports as Ports;
   const links: DeviceLink[] = [];
   try {
     const [demo1, demo2] = ready.demoDevices as { id: string; token: string }[];
     for (const demo of [demo1, demo2]) {
-      links.push(await connectDevice({ port: portBase, device: demo.id, token: demo.token }));
+      links.push(await connectDevice({ port: ports.lbComm, device: demo.id, token: demo.token }));
     }
     const now = Date.now();
     for (let seq = 1; seq <= 30; seq++) {
@@ -63,7 +63,7 @@ Deno.test("60 readings from 2 devices go through lb(comm) to both comm nodes and
     );
 
     using client = await httpsClient(`${dataDir}/certs/cert.pem`);
-    const web = `https://localhost:${portBase + 1}`;
+    const web = `https://localhost:${ports.lbWeb}`;
     const cookie = await login(client, web, "admin", PASSWORD);
     let total = 0;
     for (const link of links) {
@@ -72,11 +72,7 @@ Deno.test("60 readings from 2 devices go through lb(comm) to both comm nodes and
         headers: { cookie },
       });
       assert.equal(response.status, 200);
-      const readings = await response.json() as {
-        seq: number;
-        node: string;
-        metrics: { temp: number };
-      }[];
+      const { readings } = await response.json() as { readings: { seq: number; node: string }[] };
       assert.deepEqual(
         readings.map((r) => r.seq).sort((a, b) => a - b),
         Array.from({ length: 30 }, (_, i) => i + 1),
@@ -94,7 +90,7 @@ Deno.test("60 readings from 2 devices go through lb(comm) to both comm nodes and
     await Deno.remove(dataDir, { recursive: true });
   }
   assert.equal((await fleet.exited).success, true, "Ctrl-C (SIGTERM) ends fleetmon cleanly");
-  for (let port = portBase; port < portBase + 11; port++) {
+  for (const port of Object.values(ports).flat()) {
     await assert.rejects(
       Deno.connect({ hostname: "127.0.0.1", port }),
       `port ${port} is free again`,

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
 import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
 import { createLogger } from "@fleetmon/shared/log";
-import { ensureSelfSignedCert } from "../../web/cert.ts";
+import { ensureSelfSignedCert } from "@fleetmon/web";
 import { firstRun } from "./first_run.ts";
 import { isListening, type Service, startService } from "./supervisor.ts";
 import { DEFAULT_PORTS, portsFrom, topology } from "./topology.ts";
@@ -29,7 +29,10 @@ if (!Number.isInteger(simulate) || simulate < 0) {
   Deno.exit(2);
 }
 const dataDir = flags["data-dir"]!;
-const ports = flags["port-base"] ? portsFrom(Number(flags["port-base"])) : DEFAULT_PORTS;
+const portBase = flags["port-base"] === undefined ? undefined : Number(flags["port-base"]);
+const ports = portBase === undefined
+  ? DEFAULT_PORTS
+  : portsFrom(portBase, portBase === 0 ? () => freePort() : undefined);
 await Deno.mkdir(`${dataDir}/logs`, { recursive: true });
 
 const services: Service[] = [];
@@ -52,8 +55,7 @@ try {
   if (envUri) database = { uri: envUri, stop: () => Promise.resolve() };
   else {
     const bin = await locateFerretDB(logger);
-    const port = ports === DEFAULT_PORTS ? ports.db : freePort();
-    database = await startFerretDB({ bin, dataDir: `${dataDir}/ferretdb`, port, logger });
+    database = await startFerretDB({ bin, dataDir: `${dataDir}/ferretdb`, port: ports.db, logger });
     database.uri += "fleetmon";
   }
   const mongodbUri = database.uri;
@@ -154,6 +156,7 @@ function printSummary(created: Awaited<ReturnType<typeof firstRun>>, mongodbUri:
     comm: `127.0.0.1:${ports.lbComm}`,
     lbCommAdmin: `127.0.0.1:${ports.lbCommAdmin}`,
     lbWebAdmin: `127.0.0.1:${ports.lbWebAdmin}`,
+    ports,
     mongodbUri,
     demoDevices: created.devices,
     adminCreated: created.admin !== undefined,

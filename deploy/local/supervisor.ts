@@ -40,7 +40,7 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
   const child = new Deno.Command(spec.command ?? Deno.execPath(), {
     args: spec.args,
     cwd: spec.cwd,
-    env: spec.env,
+    env: { NO_COLOR: "1", ...spec.env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

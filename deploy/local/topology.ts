@@ -26,8 +26,24 @@ export const DEFAULT_PORTS: Ports = {
   db: 27018,
 };
 
-/** Eleven consecutive ports from `base`, for running several topologies side by side. */
-export function portsFrom(base: number): Ports {
+/**
+ * Eleven consecutive ports from `base`, for running several topologies side by side; with
+ * `pickFree`, each port is one the kernel says is free (base 0 on the command line).
+ */
+export function portsFrom(base: number, pickFree?: () => number): Ports {
+  if (pickFree) {
+    const free = () => pickFree();
+    return {
+      lbComm: free(),
+      lbWeb: free(),
+      lbCommAdmin: free(),
+      lbWebAdmin: free(),
+      comm: [free(), free()],
+      commHealth: [free(), free()],
+      web: [free(), free()],
+      db: free(),
+    };
+  }
   return {
     lbComm: base,
     lbWeb: base + 1,
@@ -70,6 +86,7 @@ export function topology(
       `--node=cs${i}`,
       `--listen=${at(o.ports.comm[i])}`,
       `--health=${at(o.ports.commHealth[i])}`,
+      "--proxy-protocol=true",
     ]),
     env,
     logFile: `${o.dataDir}/logs/cs${i}.log`,
@@ -90,7 +107,14 @@ export function topology(
         "--name=lb-comm",
         `--listen=${at(o.ports.lbComm)}`,
         `--admin=${at(o.ports.lbCommAdmin)}`,
-        ...[0, 1].map((i) => `--backend=cs${i}=${at(o.ports.comm[i])}`),
+        // Checked over HTTP on the health port, so a node that cannot store is taken out.
+        "--check=http",
+        "--check-path=/healthz",
+        // So comm sees, logs and limits by each device's own address.
+        "--proxy-protocol=v2",
+        ...[0, 1].map((i) =>
+          `--backend=cs${i}=${at(o.ports.comm[i])},check=${o.ports.commHealth[i]}`
+        ),
       ]),
       logFile: `${o.dataDir}/logs/lb-comm.log`,
     },
@@ -100,6 +124,10 @@ export function topology(
         "--name=lb-web",
         `--listen=${at(o.ports.lbWeb)}`,
         `--admin=${at(o.ports.lbWebAdmin)}`,
+        // The LB holds no certificate; it only trusts ours to check /healthz over HTTPS.
+        "--check=https",
+        "--check-path=/healthz",
+        `--check-ca-file=${o.dataDir}/certs/cert.pem`,
         ...[0, 1].map((i) => `--backend=ws${i}=${at(o.ports.web[i])}`),
       ]),
       logFile: `${o.dataDir}/logs/lb-web.log`,

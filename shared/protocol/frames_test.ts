@@ -86,3 +86,46 @@ Deno.test("a reading with more metrics than allowed is too_large, not fatal", ()
   const metrics = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`m${i}`, i]));
   assertRefused(reading({ seq: 3, metrics }), "too_large", false, /65 entries exceed 64/);
 });
+
+Deno.test("the fast path and the zod schema agree on every reading", () => {
+  const values = [
+    1,
+    0,
+    -1,
+    2.5,
+    2 ** 53,
+    2 ** 53 - 1,
+    1e308,
+    "1",
+    null,
+    true,
+    [],
+    {},
+    [1],
+    { a: 1 },
+  ];
+  const names = ["cpu", "a.b", "$x", "__proto__", "__x", "x".repeat(65), "", "é", "m:1-2_3"];
+  const outcome = (text: string) => {
+    try {
+      return JSON.stringify(parse(text));
+    } catch (error) {
+      return `${(error as Error).name}:${(error as Error).message}`;
+    }
+  };
+  let checked = 0;
+  for (const seq of values) {
+    for (const metricValue of values) {
+      for (const name of names) {
+        const text = `{"type":"reading","seq":${JSON.stringify(seq)},"ts":${NOW},` +
+          `"metrics":{${JSON.stringify(name)}:${JSON.stringify(metricValue)}}}`;
+        const result = outcome(text);
+        const valid = Number.isSafeInteger(seq) && (seq as number) >= 1 &&
+          typeof metricValue === "number" && Number.isFinite(metricValue) &&
+          /^(?!__)[A-Za-z0-9_.:-]{1,64}$/.test(name);
+        assert.equal(!result.includes("Error:"), valid, text + " → " + result);
+        checked++;
+      }
+    }
+  }
+  assert.equal(checked, values.length * values.length * names.length);
+});

@@ -1,0 +1,122 @@
+/**
+ * The admin API: `GET /` status page, `GET /stats` JSON, `GET /metrics` Prometheus text, and
+ * `POST /backends/:id/drain|disable|enable`.
+ *
+ * Access: with a token configured, every POST and every request from a non-loopback address
+ * needs `Authorization: Bearer <token>`. Without one, only loopback clients are served.
+ */
+import { isLoopback } from "@fleetmon/shared/ip";
+import type { BalancerStats } from "./backend.ts";
+import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
+import { renderStatusPage } from "./status_page.ts";
+
+export type AdminAction = "drain" | "disable" | "enable";
+
+export interface AdminDeps {
+  stats(): BalancerStats;
+  /** Throws RangeError for an unknown backend id. */
+  act(action: AdminAction, id: string): void;
+  token?: string;
+}
+
+export type AdminHandler = (request: Request, remoteHostname: string) => Response;
+
+const ACTION_PATH = /^\/backends\/([^/]+)\/(drain|disable|enable)$/;
+
+export function createAdminHandler(deps: AdminDeps): AdminHandler {
+  const expected = deps.token ? `Bearer ${deps.token}` : undefined;
+  return function adminHandler(request, remoteHostname) {
+    const { pathname } = new URL(request.url);
+    const write = request.method === "POST";
+    const loopback = isLoopback(remoteHostname);
+    if (!expected && !loopback) {
+      return text(403, "Admin API is open to loopback clients only: set an admin token");
+    }
+    if (
+      expected && (write || !loopback) &&
+      !sameSecret(request.headers.get("authorization"), expected)
+    ) {
+      return new Response("Missing or wrong admin token\n", {
+        status: 401,
+        headers: { "www-authenticate": 'Bearer realm="lb admin"' },
+      });
+    }
+    if (write) return post(deps, pathname);
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return text(405, `Method ${request.method} is not allowed here`);
+    }
+    switch (pathname) {
+      case "/":
+        return respond(renderStatusPage(deps.stats()), "text/html; charset=utf-8");
+      case "/stats":
+        return respond(JSON.stringify(deps.stats(), null, 2), "application/json");
+      case "/metrics":
+        return respond(renderMetrics(deps.stats()), PROMETHEUS_CONTENT_TYPE);
+      default:
+        return text(404, `No admin page at ${pathname}`);
+    }
+  };
+}
+
+function post(deps: AdminDeps, pathname: string): Response {
+  const match = ACTION_PATH.exec(pathname);
+  if (!match) return text(404, `No admin action at ${pathname}`);
+  const id = decodeURIComponent(match[1]);
+  const action = match[2] as AdminAction;
+  try {
+    deps.act(action, id);
+  } catch (error) {
+    if (error instanceof RangeError) return text(404, error.message);
+    throw error;
+  }
+  const backend = deps.stats().backends.find((b) => b.id === id);
+  return respond(JSON.stringify(backend, null, 2), "application/json");
+}
+
+function respond(body: string, contentType: string): Response {
+  return new Response(body, {
+    headers: { "content-type": contentType, "cache-control": "no-store" },
+  });
+}
+
+function text(status: number, message: string): Response {
+  return new Response(message + "\n", {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
+/** Compares in time that does not depend on where the strings first differ. */
+function sameSecret(given: string | null, expected: string): boolean {
+  const a = new TextEncoder().encode(given ?? "");
+  const b = new TextEncoder().encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ b[i];
+  return diff === 0;
+}
+
+export interface AdminServer {
+  addr: { hostname: string; port: number };
+  close(): Promise<void>;
+}
+
+/** Serves the admin handler over HTTP. */
+export function serveAdmin(
+  listen: { hostname: string; port: number },
+  handler: AdminHandler,
+  onError: (error: unknown) => void,
+): AdminServer {
+  const server = Deno.serve({
+    hostname: listen.hostname,
+    port: listen.port,
+    onListen: () => {},
+    onError: (error) => {
+      onError(error);
+      return new Response("Internal error\n", { status: 500 });
+    },
+  }, (request, info) => handler(request, (info.remoteAddr as Deno.NetAddr).hostname));
+  return {
+    addr: { hostname: listen.hostname, port: server.addr.port },
+    close: () => server.shutdown(),
+  };
+}

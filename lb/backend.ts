@@ -1,0 +1,121 @@
+/**
+ * The balancer's model of one backend, after gobetween's: where it is, its health state machine,
+ * and its counters. The balancer owns every Backend; the relay adds to its byte counters.
+ */
+import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import type { ProxyProtocolVersion } from "@fleetmon/shared/proxy_protocol";
+import type { AdminState, BackendState, Health, HealthState } from "./health_state.ts";
+
+export interface BackendSpec {
+  /** Names the backend in logs, stats and the admin API: `cs0`. */
+  id: string;
+  /** Where client connections go. */
+  address: HostPort;
+  /** Where health checks go, when not to `address` (comm answers `GET /healthz` on another port). */
+  check?: HostPort;
+  /** Write a PROXY protocol header before the client's bytes. */
+  proxyProtocol?: ProxyProtocolVersion;
+}
+
+/** What relays count into: bytes sent to the backend (tx) and received from it (rx). */
+export interface ByteCounters {
+  txBytes: number;
+  rxBytes: number;
+}
+
+/** Something the balancer can close at once: an open relay. */
+export interface Closable {
+  close(reason: string): void;
+}
+
+export interface BackendStats {
+  id: string;
+  address: string;
+  check: string;
+  proxyProtocol: ProxyProtocolVersion | null;
+  /** The admin state when there is one, otherwise the health. */
+  state: BackendState;
+  health: Health;
+  admin: AdminState;
+  /** When `state` last changed, ISO 8601. */
+  since: string;
+  lastCheck: { ok: boolean; at: string; detail: string | null; durationMs: number } | null;
+  active: number;
+  total: number;
+  failedConnects: number;
+  txBytes: number;
+  rxBytes: number;
+}
+
+/** The whole balancer, as `GET /stats` shows it. */
+export interface BalancerStats {
+  name: string;
+  addr: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  connections: {
+    active: number;
+    total: number;
+    /** Closed because no backend could take them. */
+    noBackend: number;
+    idleTimeouts: number;
+    acceptErrors: number;
+    maxConnections: number;
+  };
+  backends: BackendStats[];
+}
+
+export class Backend implements ByteCounters {
+  readonly id: string;
+  readonly address: HostPort;
+  readonly checkAddress: HostPort;
+  readonly proxyProtocol: ProxyProtocolVersion | undefined;
+  readonly health: HealthState;
+  /** Open connections through this backend, so disabling it can close them. */
+  readonly connections: Set<Closable> = new Set();
+  total = 0;
+  failedConnects = 0;
+  txBytes = 0;
+  rxBytes = 0;
+  /** How long the last health check took. */
+  lastCheckMs = 0;
+
+  constructor(spec: BackendSpec, health: HealthState) {
+    this.id = spec.id;
+    this.address = spec.address;
+    this.checkAddress = spec.check ?? spec.address;
+    this.proxyProtocol = spec.proxyProtocol;
+    this.health = health;
+  }
+
+  get active(): number {
+    return this.connections.size;
+  }
+
+  stats(): BackendStats {
+    const last = this.health.lastCheck;
+    return {
+      id: this.id,
+      address: formatHostPort(this.address),
+      check: formatHostPort(this.checkAddress),
+      proxyProtocol: this.proxyProtocol ?? null,
+      state: this.health.state,
+      health: this.health.health,
+      admin: this.health.admin,
+      since: new Date(this.health.since).toISOString(),
+      lastCheck: last
+        ? {
+          ok: last.ok,
+          at: new Date(last.at).toISOString(),
+          detail: last.detail ?? null,
+          durationMs: this.lastCheckMs,
+        }
+        : null,
+      active: this.active,
+      total: this.total,
+      failedConnects: this.failedConnects,
+      txBytes: this.txBytes,
+      rxBytes: this.rxBytes,
+    };
+  }
+}

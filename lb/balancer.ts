@@ -1,0 +1,218 @@
+/**
+ * `createBalancer(options)`: one listening port, round robin over the available backends, health
+ * checks, failover, an idle sweep, and the admin API. It binds both ports when called (port 0 is
+ * fine: `addr` and `adminAddr` give the real ones) and stops with `close()`.
+ */
+import type { Logger } from "@fleetmon/shared/log";
+import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import { type AdminAction, type AdminServer, createAdminHandler, serveAdmin } from "./admin.ts";
+import { Backend, type BackendSpec, type BackendStats, type BalancerStats } from "./backend.ts";
+import type { CheckSpec } from "./check_probe.ts";
+import { HealthChecker } from "./health_checker.ts";
+import { HealthState } from "./health_state.ts";
+import { IdleSweeper } from "./idle_sweeper.ts";
+import { AcceptLoop } from "./listener.ts";
+import { proxyConnection, type ProxyContext } from "./proxy.ts";
+import { BufferPool, type Relay } from "./relay.ts";
+import { RoundRobin } from "./round_robin.ts";
+
+export interface BalancerOptions {
+  /** Names this balancer in logs and stats: `lb-comm`. */
+  name?: string;
+  listen: HostPort;
+  /** Where the admin API listens; null for none. Defaults to 127.0.0.1, any free port. */
+  admin?: HostPort | null;
+  /** Required by every admin POST, and by any admin request from a non-loopback address. */
+  adminToken?: string;
+  backends: BackendSpec[];
+  /** Defaults to a TCP connect. */
+  check?: CheckSpec;
+  checkIntervalMs?: number;
+  checkTimeoutMs?: number;
+  rise?: number;
+  fall?: number;
+  maxConnections?: number;
+  connectTimeoutMs?: number;
+  /** Closes a connection that relays nothing for this long; 0 never does. */
+  idleTimeoutMs?: number;
+  /** Backends tried after a failed connect, before the client is closed. */
+  retries?: number;
+  /** How long `close()` waits for open connections before closing them. */
+  shutdownTimeoutMs?: number;
+  /** Size of each relay buffer; each connection uses two. */
+  bufferBytes?: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface Balancer {
+  readonly name: string;
+  readonly addr: HostPort;
+  readonly adminAddr: HostPort | undefined;
+  backends(): BackendStats[];
+  stats(): BalancerStats;
+  /** No new connections to the backend; its open ones go on. */
+  drain(id: string): void;
+  /** No new connections to the backend, and its open ones are closed now. */
+  disable(id: string): void;
+  enable(id: string): void;
+  /** Stops accepting, waits up to shutdownTimeoutMs for open connections, then closes the rest. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export const BALANCER_DEFAULTS = {
+  checkIntervalMs: 1000,
+  checkTimeoutMs: 1000,
+  rise: 2,
+  fall: 3,
+  maxConnections: 10_000,
+  connectTimeoutMs: 3000,
+  idleTimeoutMs: 300_000,
+  retries: 2,
+  shutdownTimeoutMs: 10_000,
+  bufferBytes: 64 * 1024,
+};
+
+export function createBalancer(options: BalancerOptions): Balancer {
+  const o = { ...BALANCER_DEFAULTS, ...options };
+  const name = options.name ?? "lb";
+  const now = options.now ?? Date.now;
+  const logger = options.logger;
+  const startedAt = now();
+  if (o.backends.length === 0) throw new RangeError("Cannot create balancer: no backends");
+  const loggers = new Map(o.backends.map((spec) => [spec.id, logger.child({ backend: spec.id })]));
+  const backends = o.backends.map((spec) => {
+    const backendLogger = loggers.get(spec.id)!;
+    const health: HealthState = new HealthState({
+      rise: o.rise,
+      fall: o.fall,
+      now,
+      onStateChange: (from, to) => {
+        const detail = health.lastCheck?.detail;
+        backendLogger[to === "down" ? "warn" : "info"]("backend state changed", {
+          from,
+          to,
+          detail,
+        });
+      },
+    });
+    return new Backend(spec, health);
+  });
+  const byId = new Map(backends.map((backend) => [backend.id, backend]));
+  if (byId.size !== backends.length) {
+    throw new RangeError("Cannot create balancer: backend ids must be unique");
+  }
+
+  const relays = new Set<Relay>();
+  const context: ProxyContext = {
+    backends,
+    strategy: new RoundRobin<Backend>(),
+    connectTimeoutMs: o.connectTimeoutMs,
+    retries: o.retries,
+    buffers: new BufferPool(o.bufferBytes),
+    counters: { total: 0, noBackend: 0 },
+    relays,
+    loggers,
+    logger,
+    closed: false,
+  };
+
+  const listener = Deno.listen({ hostname: o.listen.hostname, port: o.listen.port });
+  const addr = { hostname: o.listen.hostname, port: listener.addr.port };
+  const accepting = new AcceptLoop({
+    listener,
+    maxConnections: o.maxConnections,
+    handle: (conn) => proxyConnection(conn, context),
+    logger,
+  });
+  const checker = new HealthChecker({
+    backends,
+    spec: o.check ?? { kind: "tcp" },
+    intervalMs: o.checkIntervalMs,
+    timeoutMs: o.checkTimeoutMs,
+  });
+  const sweeper = o.idleTimeoutMs > 0 ? new IdleSweeper(relays, o.idleTimeoutMs, now) : undefined;
+
+  const find = (id: string, verb: string) => {
+    const found = byId.get(id);
+    if (!found) throw new RangeError(`Cannot ${verb} backend: no backend "${id}"`);
+    return found;
+  };
+  const actions: Record<AdminAction, (id: string) => void> = {
+    drain: (id) => find(id, "drain").health.drain(),
+    disable: (id) => {
+      const found = find(id, "disable");
+      found.health.disable();
+      for (const relay of found.connections) relay.close("backend disabled");
+    },
+    enable: (id) => find(id, "enable").health.enable(),
+  };
+
+  const stats = (): BalancerStats => ({
+    name,
+    addr: formatHostPort(addr),
+    startedAt: new Date(startedAt).toISOString(),
+    uptimeSeconds: Math.round((now() - startedAt) / 1000),
+    connections: {
+      active: accepting.active,
+      total: context.counters.total,
+      noBackend: context.counters.noBackend,
+      idleTimeouts: sweeper?.closed ?? 0,
+      acceptErrors: accepting.acceptErrors,
+      maxConnections: o.maxConnections,
+    },
+    backends: backends.map((b) => b.stats()),
+  });
+
+  let admin: AdminServer | undefined;
+  const adminListen = o.admin === undefined ? { hostname: "127.0.0.1", port: 0 } : o.admin;
+  if (adminListen) {
+    try {
+      const handler = createAdminHandler({
+        stats,
+        act: (action, id) => actions[action](id),
+        token: o.adminToken,
+      });
+      admin = serveAdmin(adminListen, handler, (error) => logger.error("admin failed", { error }));
+    } catch (error) {
+      accepting.stop();
+      void checker.stop();
+      sweeper?.stop();
+      throw error;
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () => closing ??= shutdown();
+  async function shutdown(): Promise<void> {
+    accepting.stop();
+    await accepting.done;
+    if (accepting.active > 0) {
+      logger.info("shutting down; waiting for open connections", { active: accepting.active });
+      const timer = Promise.withResolvers<void>();
+      const timeout = setTimeout(timer.resolve, o.shutdownTimeoutMs);
+      await Promise.race([accepting.idle(), timer.promise]);
+      clearTimeout(timeout);
+    }
+    context.closed = true;
+    for (const relay of relays) relay.close("shutting down");
+    await accepting.idle();
+    sweeper?.stop();
+    await checker.stop();
+    await admin?.close();
+  }
+
+  return {
+    name,
+    addr,
+    adminAddr: admin?.addr,
+    backends: () => backends.map((b) => b.stats()),
+    stats,
+    drain: actions.drain,
+    disable: actions.disable,
+    enable: actions.enable,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * Support for the web tier's multi-process tests: a database (FLEETMON_TEST_MONGODB_URI or a
+ * FerretDB started here), certificates, and real `web/main.ts` processes started from their own
+ * directories (relative ./certs paths, like a cloned VM).
+ */
+import assert from "node:assert/strict";
+import { createLogger } from "@fleetmon/shared/log";
+import {
+  collections,
+  connectDatabase,
+  createUser,
+  type Database,
+  ensureIndexes,
+  registerDevice,
+} from "@fleetmon/shared/db";
+import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { ensureSelfSignedCert } from "@fleetmon/web";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const quiet = createLogger({ service: "test", level: "warn" });
+
+export interface Cluster extends AsyncDisposable {
+  dir: string;
+  uri: string;
+  database: Database;
+  certPem: string;
+  /** Makes ./NODE/certs holding a copy of the pair, as the launcher does for each web node. */
+  nodeDir(node: string): Promise<string>;
+}
+
+export async function openCluster(): Promise<Cluster> {
+  const dir = await Deno.makeTempDir({ prefix: "fleetmon-web-it-" });
+  const cleanups: (() => Promise<void>)[] = [() => Deno.remove(dir, { recursive: true })];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => {});
+  };
+  try {
+    let base = Deno.env.get("FLEETMON_TEST_MONGODB_URI");
+    if (!base) {
+      const server = await startFerretDB({
+        bin: await locateFerretDB(quiet),
+        dataDir: `${dir}/db`,
+        port: freePort(),
+        logger: quiet,
+      });
+      cleanups.push(() => server.stop());
+      base = server.uri;
+    }
+    const uri = base.replace(/\/?(\?|$)/, `/web_it_${crypto.randomUUID().slice(0, 8)}$1`);
+    const database = await connectDatabase(uri, { appName: "fleetmon-web-test" });
+    cleanups.push(async () => {
+      await database.db.dropDatabase().catch(() => {});
+      await database.close();
+    });
+    await ensureIndexes(database.db);
+    const { certFile, keyFile } = await ensureSelfSignedCert(`${dir}/certs`);
+    return {
+      dir,
+      uri,
+      database,
+      certPem: await Deno.readTextFile(certFile),
+      async nodeDir(node) {
+        await Deno.mkdir(`${dir}/${node}/certs`, { recursive: true });
+        await Deno.copyFile(certFile, `${dir}/${node}/certs/cert.pem`);
+        await Deno.copyFile(keyFile, `${dir}/${node}/certs/key.pem`);
+        return `${dir}/${node}`;
+      },
+      [Symbol.asyncDispose]: cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+export const USER = { username: "operator", password: "s3cret-horse" };
+
+/** A user and a device with `count` readings, written as comm writes them. */
+export async function seed(database: Database, device: string, count: number, node = "cs0") {
+  await createUser(database.db, { ...USER, role: "viewer" });
+  await registerDevice(database.db, { id: device, name: `Boiler ${device}` });
+  for (let seq = 1; seq <= count; seq++) {
+    await writeReading(database, device, seq, { temp: 60 + seq, pressure: 1.5 + seq / 100 }, node);
+  }
+}
+
+export async function writeReading(
+  database: Database,
+  device: string,
+  seq: number,
+  metrics: Record<string, number>,
+  node = "cs0",
+): Promise<void> {
+  const ts = new Date(Date.now() - 60_000 + seq * 500);
+  const c = collections(database.db);
+  await c.readings.insertOne({
+    _id: `${device}:${seq}`,
+    device,
+    seq,
+    ts,
+    metrics,
+    receivedAt: new Date(),
+    node,
+  });
+  await c.devices.updateOne({ _id: device }, {
+    $set: { lastSeq: seq, lastTs: ts, lastMetrics: metrics, lastSeen: new Date(), lastNode: node },
+  });
+}
+
+export interface WebProcess extends AsyncDisposable {
+  node: string;
+  addr: string;
+  port: number;
+  lines: Record<string, unknown>[];
+  /** SIGTERM, then the exit status. */
+  stop(): Promise<Deno.CommandStatus>;
+}
+
+/** Starts `web/main.ts` in `cwd` and resolves once it logs its "listening" line. */
+export async function startWebProcess(
+  options: { node: string; cwd: string; uri: string; extraArgs?: string[] },
+): Promise<WebProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-sys",
+      "--config",
+      `${ROOT}deno.json`,
+      `${ROOT}web/main.ts`,
+      "--node",
+      options.node,
+      "--listen",
+      "127.0.0.1:0",
+      "--mongodb-uri",
+      options.uri,
+      ...(options.extraArgs ?? []),
+    ],
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const lines: Record<string, unknown>[] = [];
+  let onLine: () => void = () => {};
+  const pump = (async () => {
+    let buffer = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        try {
+          lines.push(JSON.parse(line));
+        } catch {
+          lines.push({ raw: line });
+        }
+        onLine();
+      }
+    }
+  })();
+  let status: Promise<Deno.CommandStatus> | undefined;
+  const stop = () => {
+    status ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already exited
+      }
+      const result = await child.status;
+      await pump;
+      return result;
+    })();
+    return status;
+  };
+  try {
+    const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${options.node} not listening after 30 s`)),
+        30_000,
+      );
+      const check = () => {
+        const line = lines.find((l) => l.msg === "listening");
+        if (line) {
+          clearTimeout(timer);
+          resolve(line);
+        }
+      };
+      onLine = check;
+      child.status.then((s) => {
+        clearTimeout(timer);
+        reject(new Error(`${options.node} exited with ${s.code} before listening`));
+      });
+    });
+    onLine = () => {};
+    const addr = String(ready.addr);
+    return {
+      node: options.node,
+      addr,
+      port: Number(addr.split(":").at(-1)),
+      lines,
+      stop,
+      [Symbol.asyncDispose]: async () => {
+        await stop();
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`Timed out waiting for ${what}${last ? `: ${last}` : ""}`);
+}

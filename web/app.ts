@@ -1,0 +1,101 @@
+/**
+ * createApp(deps): the web tier's Hono app. Stateless: users, sessions, devices, readings and
+ * node heartbeats all live in the database, so any node answers any request.
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { Logger } from "@fleetmon/shared/log";
+import { apiRoutes } from "./api_routes.ts";
+import { requireSession } from "./auth.ts";
+import type { AppContext, AppDeps, WebEnv } from "./context.ts";
+import { csrfProtection } from "./csrf.ts";
+import { errorHandler, isApiPath } from "./error_handler.ts";
+import { healthz } from "./health.ts";
+import { loginRoutes } from "./login_routes.tsx";
+import { pageRoutes } from "./page_routes.tsx";
+import { createLoginLimiter } from "./rate_limit.ts";
+import { DEFAULT_SESSION_TTL_MS } from "./sessions.ts";
+import { serveAsset } from "./static.ts";
+import { countRequests, createStats } from "./stats.ts";
+import { ErrorPage } from "./views/error_page.tsx";
+
+export type { AppDeps, WebEnv } from "./context.ts";
+
+/** Only our own origin, for everything; no inline script or style. */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+export function createApp(deps: AppDeps): Hono<WebEnv> {
+  const ctx = resolve(deps);
+  const app = new Hono<WebEnv>();
+  app.onError(errorHandler(ctx.logger));
+  app.notFound((c) => {
+    const message = `Nothing at ${c.req.path}`;
+    if (isApiPath(c.req.path)) return c.json({ error: { code: "not_found", message } }, 404);
+    return c.html(ErrorPage({ path: c.req.path, status: 404, message }), 404);
+  });
+
+  app.use(countRequests(ctx.stats));
+  app.use(logRequests(ctx.logger));
+  app.use(secureHeaders({
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    // Not no-referrer: with it, browsers send `Origin: null` on same-origin form posts.
+    referrerPolicy: "same-origin",
+    xFrameOptions: "DENY",
+  }));
+  app.use(...csrfProtection());
+
+  // Public: health, static assets, sign-in.
+  app.get("/healthz", healthz(ctx));
+  app.get("/static/:name", async (c) => (await serveAsset(c, c.req.param("name"))) ?? c.notFound());
+  app.route("/", loginRoutes(ctx));
+
+  // Everything below needs a session.
+  app.use(requireSession(ctx));
+  app.route("/api", apiRoutes(ctx));
+  app.route("/", pageRoutes(ctx));
+  return app;
+}
+
+function resolve(deps: AppDeps): AppContext {
+  const now = deps.now ?? Date.now;
+  const sessionTtlMs = deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  if (!(sessionTtlMs >= 1000)) {
+    throw new RangeError(`Cannot create app: sessionTtlMs ${sessionTtlMs} is below 1000`);
+  }
+  return {
+    db: deps.db,
+    logger: deps.logger,
+    nodeId: deps.nodeId,
+    now,
+    sessionTtlMs,
+    stats: deps.stats ?? createStats(),
+    signal: deps.signal ?? new AbortController().signal,
+    loginLimiter: deps.loginLimiter ?? createLoginLimiter({ now }),
+    liveIntervalMs: deps.liveIntervalMs ?? 2_000,
+    liveMaxMs: deps.liveMaxMs ?? 5 * 60_000,
+  };
+}
+
+function logRequests(logger: Logger): MiddlewareHandler {
+  return async function logRequests(c, next) {
+    const started = performance.now();
+    await next();
+    logger.debug("request", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
+  };
+}

@@ -1,0 +1,58 @@
+/** The web node's configuration: one zod schema, read once at start-up (docs/web.md). */
+import { z } from "zod";
+import {
+  type ConfigSources,
+  loadConfig,
+  logLevelSchema,
+  millisecondsSchema,
+} from "@fleetmon/shared/config";
+import { hostPortSchema } from "@fleetmon/shared/net";
+import { DEFAULT_SESSION_TTL_MS } from "./sessions.ts";
+
+export const webConfigSchema = z.object({
+  node: z.string({ error: "is required (--node or WEB_NODE), e.g. ws0" }).regex(
+    /^[A-Za-z0-9._-]{1,64}$/,
+    "must be 1-64 characters of A-Z a-z 0-9 . _ -",
+  ),
+  listen: hostPortSchema.default({ hostname: "127.0.0.1", port: 8101 }),
+  cert: z.string().min(1).default("./certs/cert.pem"),
+  key: z.string().min(1).default("./certs/key.pem"),
+  mongodbUri: z.string({ error: "is required (--mongodb-uri or MONGODB_URI)" }).regex(
+    /^mongodb(\+srv)?:\/\//,
+    "must start with mongodb:// or mongodb+srv://",
+  ),
+  logLevel: logLevelSchema.default("info"),
+  sessionTtlMs: millisecondsSchema.min(1000).default(DEFAULT_SESSION_TTL_MS),
+});
+
+export type WebConfig = z.output<typeof webConfigSchema>;
+
+export const WEB_FLAGS: ConfigSources["flags"] = {
+  node: { type: "string" },
+  listen: { type: "string" },
+  cert: { type: "string" },
+  key: { type: "string" },
+  "mongodb-uri": { type: "string" },
+  "log-level": { type: "string" },
+  "session-ttl-ms": { type: "string" },
+};
+
+export const WEB_ENV_KEYS: ConfigSources["envKeys"] = {
+  WEB_NODE: "node",
+  WEB_LISTEN: "listen",
+  WEB_CERT: "cert",
+  WEB_KEY: "key",
+  MONGODB_URI: "mongodbUri",
+  LOG_LEVEL: "logLevel",
+  WEB_SESSION_TTL_MS: "sessionTtlMs",
+};
+
+/** Throws ConfigError listing every problem. */
+export function loadWebConfig(args: string[], env: Record<string, string | undefined>): WebConfig {
+  return loadConfig("web", webConfigSchema, {
+    args,
+    env,
+    envKeys: WEB_ENV_KEYS,
+    flags: WEB_FLAGS,
+  });
+}

@@ -1,0 +1,55 @@
+/** What createApp's parts share: resolved dependencies and the Hono environment type. */
+import type { Db } from "mongodb";
+import type { SessionDoc } from "@fleetmon/shared/db";
+import type { Logger } from "@fleetmon/shared/log";
+import type { LoginLimiter } from "./rate_limit.ts";
+import type { WebStats } from "./stats.ts";
+
+export interface WebEnv {
+  Bindings: {
+    /** The peer's address, passed by createWebServer; absent under app.request in tests. */
+    remoteAddr?: Deno.Addr;
+  };
+  Variables: {
+    session: SessionDoc;
+    /** The cookie value of the current session (never stored). */
+    sessionId: string;
+  };
+}
+
+export interface AppDeps {
+  db: Db;
+  logger: Logger;
+  nodeId: string;
+  /** Clock in epoch milliseconds; injected by tests. */
+  now?: () => number;
+  sessionTtlMs?: number;
+  /** Counters to update; pass the same object to the heartbeat. */
+  stats?: WebStats;
+  /** Aborted on shutdown: ends live streams and makes /healthz answer 503 (draining). */
+  signal?: AbortSignal;
+  loginLimiter?: LoginLimiter;
+  /** How often a live stream looks for changes; default 2000 ms. */
+  liveIntervalMs?: number;
+  /** A live stream is closed after this long (the browser reconnects); default 5 min. */
+  liveMaxMs?: number;
+}
+
+export interface AppContext {
+  db: Db;
+  logger: Logger;
+  nodeId: string;
+  now: () => number;
+  sessionTtlMs: number;
+  stats: WebStats;
+  signal: AbortSignal;
+  loginLimiter: LoginLimiter;
+  liveIntervalMs: number;
+  liveMaxMs: number;
+}
+
+/** The client's address as this node sees it (behind lb(web) in bridge mode: the lb's). */
+export function clientAddress(env: WebEnv["Bindings"] | undefined): string {
+  const addr = env?.remoteAddr;
+  return addr && "hostname" in addr ? addr.hostname : "unknown";
+}

@@ -1,0 +1,90 @@
+/**
+ * startWebNode: everything one web node runs, wired together: database, app, HTTPS server,
+ * heartbeat and the expired-session sweep. close() shuts down in order: stop taking new work
+ * (healthz answers 503, live streams end), finish in-flight requests, stop the timers, close the
+ * database.
+ */
+import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
+import type { Logger } from "@fleetmon/shared/log";
+import denoJson from "./deno.json" with { type: "json" };
+import { createApp } from "./app.ts";
+import type { WebConfig } from "./config.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { every } from "./periodic.ts";
+import { createWebServer } from "./server.ts";
+import { deleteExpiredSessions } from "./sessions.ts";
+import { createStats } from "./stats.ts";
+
+export const WEB_VERSION: string = denoJson.version;
+export const SESSION_SWEEP_INTERVAL_MS = 60_000;
+
+export interface WebNode {
+  addr: string;
+  close(): Promise<void>;
+}
+
+export async function startWebNode(config: WebConfig, logger: Logger): Promise<WebNode> {
+  const database = await connectDatabase(config.mongodbUri, {
+    appName: `fleetmon-web/${config.node}`,
+  });
+  const shutdown = new AbortController();
+  let server;
+  try {
+    await ensureIndexes(database.db);
+    const stats = createStats();
+    const app = createApp({
+      db: database.db,
+      logger,
+      nodeId: config.node,
+      sessionTtlMs: config.sessionTtlMs,
+      stats,
+      signal: shutdown.signal,
+    });
+    server = await createWebServer({
+      listen: config.listen,
+      certFile: config.cert,
+      keyFile: config.key,
+      app,
+      logger,
+    });
+    const startedAt = new Date();
+    const heartbeat = startHeartbeat({
+      db: database.db,
+      logger,
+      stats,
+      node: {
+        _id: config.node,
+        version: WEB_VERSION,
+        address: server.addr,
+        host: Deno.hostname(),
+        pid: Deno.pid,
+        startedAt,
+      },
+    });
+    const sweep = every(SESSION_SWEEP_INTERVAL_MS, async () => {
+      const count = await deleteExpiredSessions(database.db, new Date());
+      if (count > 0) logger.info("expired sessions deleted", { count });
+    }, { logger, name: "session sweep" });
+    logger.info("listening", { addr: server.addr, version: WEB_VERSION, pid: Deno.pid });
+
+    const running = server;
+    let closing: Promise<void> | undefined;
+    return {
+      addr: server.addr,
+      close() {
+        closing ??= (async () => {
+          shutdown.abort();
+          await running.close();
+          await Promise.all([heartbeat.stop(), sweep.stop()]);
+          await database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    shutdown.abort();
+    await server?.close();
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { writeHeartbeat } from "@fleetmon/shared/db";
+import { openTestDatabase } from "@fleetmon/shared/testing";
+import { apiLogin, seedDevice, seedUser, testApp, writeReading } from "./_testing.ts";
+import { createStats } from "./stats.ts";
+
+/** Every href, src and action in the page is relative: no scheme, no host, no leading slash. */
+function assertRelativeLinks(html: string): string[] {
+  const urls = [...html.matchAll(/\s(?:href|src|action|data-[a-z]+)="([^"]*)"/g)].map((m) => m[1])
+    .filter((u) => /[/.]/.test(u));
+  assert.ok(urls.length > 0);
+  for (const url of urls) {
+    assert.ok(!/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith("/"), `relative: ${url}`);
+  }
+  return urls;
+}
+
+Deno.test("/devices shows each device's last reading, its comm node and relative links", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  await seedDevice(t.db, "pump-1", { count: 3, node: "cs1" });
+  await seedDevice(t.db, "idle-1");
+  const app = testApp(t.db);
+  const cookie = await apiLogin(app);
+  const response = await app.request("/devices", { headers: { cookie } });
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
+  const html = await response.text();
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /<a href="\.\/devices\/pump-1">pump-1<\/a>/);
+  assert.match(html, /<span class="metric-name">cpu<\/span> 0\.03/);
+  assert.match(html, /<td>cs1<\/td>/);
+  assert.match(html, /no readings yet/);
+  assert.match(html, /data-stream="api\/stream\/devices"/);
+  const urls = assertRelativeLinks(html);
+  assert.ok(urls.includes("./static/devices.js") && urls.includes("./logout"));
+  assert.ok(!/<script>|style="/.test(html), "no inline script or style (the CSP forbids them)");
+});
+
+Deno.test("/devices/:id shows the recent readings, the chart's data URL and uPlot", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  await seedDevice(t.db, "pump-1", { count: 3 });
+  const app = testApp(t.db);
+  const cookie = await apiLogin(app);
+  const response = await app.request("/devices/pump-1", { headers: { cookie } });
+  assert.equal(response.status, 200);
+  const html = await response.text();
+  const urls = assertRelativeLinks(html);
+  assert.ok(urls.includes("../static/uplot.js"));
+  assert.ok(urls.includes("../static/uplot.css"));
+  assert.ok(urls.includes("../api/devices/pump-1/readings?limit=500"));
+  assert.ok(urls.includes("../devices"));
+  const seqs = [...html.matchAll(/<tr><td class="num">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+  assert.deepEqual(seqs, [3, 2, 1]);
+  assert.match(html, /cpu=0\.03 temp=23/);
+
+  const missing = await app.request("/devices/nope", { headers: { cookie } });
+  assert.equal(missing.status, 404);
+  const missingHtml = await missing.text();
+  assert.match(missingHtml, /Device &quot;nope&quot; does not exist/);
+  assertRelativeLinks(missingHtml);
+});
+
+Deno.test("/cluster lists comm and web nodes as alive or stale", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  const now = Date.now();
+  const node = { version: "0.1.0", host: "vm", pid: 7, startedAt: new Date(now - 60_000) };
+  await writeHeartbeat(t.db, {
+    _id: "cs0",
+    kind: "comm",
+    address: "127.0.0.1:7001",
+    heartbeatAt: new Date(now - 1_000),
+    stats: { connections: 12, readingsAccepted: 3400 },
+    ...node,
+  });
+  await writeHeartbeat(t.db, {
+    _id: "ws1",
+    kind: "web",
+    address: "127.0.0.1:8102",
+    heartbeatAt: new Date(now - 3_600_000),
+    stats: {},
+    ...node,
+  });
+  const app = testApp(t.db, { nodeId: "ws0" });
+  const cookie = await apiLogin(app);
+  const html = await (await app.request("/cluster", { headers: { cookie } })).text();
+  assertRelativeLinks(html);
+  assert.match(html, /served by ws0/);
+  const row = (id: string) =>
+    new RegExp(`<tr data-id="${id}">(.*?)</tr>`, "s").exec(html)?.[1] ?? "";
+  assert.match(row("cs0"), /alive/);
+  assert.match(row("cs0"), /connections<\/span> 12/);
+  assert.match(row("cs0"), /readingsAccepted<\/span> 3400/);
+  assert.match(row("ws1"), /stale/);
+  assert.match(row("ws1"), /1 h ago/);
+});
+
+async function readEvent(
+  reader: ReadableStreamDefaultReader<string>,
+  buffer: { text: string },
+  deadlineMs: number,
+): Promise<{ event?: string; data: string }> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    const end = buffer.text.indexOf("\n\n");
+    if (end >= 0) {
+      const block = buffer.text.slice(0, end);
+      buffer.text = buffer.text.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = [...block.matchAll(/^data: (.*)$/gm)].map((m) => m[1]).join("\n");
+      if (event) return { event, data };
+      continue; // retry: or keepalive comment
+    }
+    const { value, done } = await reader.read();
+    if (done) throw new Error("Stream ended before an event arrived");
+    buffer.text += value;
+  }
+  throw new Error(`No event within ${deadlineMs} ms`);
+}
+
+Deno.test("the live stream sends the device list, then again when a new reading lands", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  await seedDevice(t.db, "pump-1", { count: 1 });
+  const stats = createStats();
+  const shutdown = new AbortController();
+  const app = testApp(t.db, { stats, liveIntervalMs: 50, signal: shutdown.signal });
+  const cookie = await apiLogin(app);
+  const response = await app.request("/api/stream/devices", { headers: { cookie } });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "text/event-stream");
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const buffer = { text: "" };
+  try {
+    const first = await readEvent(reader, buffer, 5_000);
+    assert.equal(first.event, "devices");
+    assert.equal(JSON.parse(first.data)[0].lastSeq, 1);
+    assert.equal(stats.liveStreams, 1);
+
+    await writeReading(t.db, "pump-1", 2, { cpu: 0.5 }, { node: "cs1" });
+    const second = await readEvent(reader, buffer, 5_000);
+    const [device] = JSON.parse(second.data);
+    assert.equal(device.lastSeq, 2);
+    assert.equal(device.lastNode, "cs1");
+    assert.ok(!second.data.includes("tokenHash"));
+  } finally {
+    shutdown.abort(); // as on SIGTERM: the stream ends by itself
+    while (!(await reader.read()).done) { /* drain to the end */ }
+  }
+  assert.equal(stats.liveStreams, 0);
+});
+
+Deno.test("a live stream ends when the client goes away", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  const stats = createStats();
+  const app = testApp(t.db, { stats, liveIntervalMs: 20 });
+  const cookie = await apiLogin(app);
+  const response = await app.request("/api/stream/devices", { headers: { cookie } });
+  const reader = response.body!.getReader();
+  await reader.read();
+  assert.equal(stats.liveStreams, 1);
+  await reader.cancel();
+  const deadline = Date.now() + 5_000;
+  while (stats.liveStreams > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(stats.liveStreams, 0);
+});

@@ -1,0 +1,60 @@
+/**
+ * Sessions live in the database so any web node can serve any user. The cookie carries a random
+ * 256-bit id; the database keeps only its SHA-256, so a leaked sessions collection logs no one in.
+ * FerretDB has no TTL indexes: every lookup filters on expiresAt, and each node deletes expired
+ * sessions now and then (deleteExpiredSessions).
+ */
+import type { Db } from "mongodb";
+import {
+  collections,
+  generateSecret,
+  type SessionDoc,
+  sha256Hex,
+  type UserDoc,
+} from "@fleetmon/shared/db";
+
+export const SESSION_COOKIE = "fm_session";
+export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60_000;
+
+export interface NewSession {
+  /** The cookie value: shown to the client once, never stored. */
+  id: string;
+  doc: SessionDoc;
+}
+
+export async function createSession(
+  db: Db,
+  user: Pick<UserDoc, "_id" | "role">,
+  now: Date,
+  ttlMs: number,
+): Promise<NewSession> {
+  const id = generateSecret("fms_");
+  const doc: SessionDoc = {
+    _id: await sha256Hex(id),
+    user: user._id,
+    role: user.role,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + ttlMs),
+  };
+  await collections(db).sessions.insertOne(doc);
+  return { id, doc };
+}
+
+/** The live session for a cookie value, or null when unknown or expired. */
+export async function findSession(db: Db, id: string, now: Date): Promise<SessionDoc | null> {
+  if (!/^fms_[A-Za-z0-9_-]{43}$/.test(id)) return null;
+  return await collections(db).sessions.findOne({
+    _id: await sha256Hex(id),
+    expiresAt: { $gt: now },
+  });
+}
+
+export async function deleteSession(db: Db, id: string): Promise<void> {
+  await collections(db).sessions.deleteOne({ _id: await sha256Hex(id) });
+}
+
+/** Deletes sessions that expired at or before `now`; returns how many. */
+export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
+  const result = await collections(db).sessions.deleteMany({ expiresAt: { $lte: now } });
+  return result.deletedCount;
+}

@@ -1,0 +1,48 @@
+/** This node's counters, reported in its heartbeat (and so on the /cluster page). */
+import type { MiddlewareHandler } from "hono";
+
+export interface WebStats {
+  requests: number;
+  responses2xx: number;
+  responses3xx: number;
+  responses4xx: number;
+  responses5xx: number;
+  inFlight: number;
+  loginsSucceeded: number;
+  loginsFailed: number;
+  loginsRateLimited: number;
+  liveStreams: number;
+}
+
+export function createStats(): WebStats {
+  return {
+    requests: 0,
+    responses2xx: 0,
+    responses3xx: 0,
+    responses4xx: 0,
+    responses5xx: 0,
+    inFlight: 0,
+    loginsSucceeded: 0,
+    loginsFailed: 0,
+    loginsRateLimited: 0,
+    liveStreams: 0,
+  };
+}
+
+/** Counts requests and responses by status class. */
+export function countRequests(stats: WebStats): MiddlewareHandler {
+  return async function countRequests(c, next) {
+    stats.requests++;
+    stats.inFlight++;
+    try {
+      await next();
+    } finally {
+      stats.inFlight--;
+      const status = c.res.status;
+      if (status >= 500) stats.responses5xx++;
+      else if (status >= 400) stats.responses4xx++;
+      else if (status >= 300) stats.responses3xx++;
+      else stats.responses2xx++;
+    }
+  };
+}
