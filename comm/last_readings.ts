@@ -27,27 +27,34 @@ export class LastReadings {
   }
 }
 
+/**
+ * At most this many statements per update command: FerretDB 1.24 (SQLite) keeps each matched
+ * statement's pooled connection until the command ends, and deadlocks at 100.
+ */
+const UPDATES_PER_COMMAND = 50;
+
 /** Sets last* fields, never moving a device back to an older reading. */
 export async function writeLastReadings(db: Db, docs: ReadingDoc[]): Promise<void> {
-  if (docs.length === 0) return;
-  await collections(db).devices.bulkWrite(
-    docs.map((doc): AnyBulkWriteOperation<DeviceDoc> => ({
-      updateOne: {
-        filter: {
-          _id: doc.device,
-          $or: [{ lastSeq: { $lt: doc.seq } }, { lastSeq: { $exists: false } }],
-        },
-        update: {
-          $set: {
-            lastSeq: doc.seq,
-            lastTs: doc.ts,
-            lastMetrics: doc.metrics,
-            lastSeen: doc.receivedAt,
-            lastNode: doc.node,
+  for (let i = 0; i < docs.length; i += UPDATES_PER_COMMAND) {
+    await collections(db).devices.bulkWrite(
+      docs.slice(i, i + UPDATES_PER_COMMAND).map((doc): AnyBulkWriteOperation<DeviceDoc> => ({
+        updateOne: {
+          filter: {
+            _id: doc.device,
+            $or: [{ lastSeq: { $lt: doc.seq } }, { lastSeq: { $exists: false } }],
+          },
+          update: {
+            $set: {
+              lastSeq: doc.seq,
+              lastTs: doc.ts,
+              lastMetrics: doc.metrics,
+              lastSeen: doc.receivedAt,
+              lastNode: doc.node,
+            },
           },
         },
-      },
-    })),
-    { ordered: false },
-  );
+      })),
+      { ordered: false },
+    );
+  }
 }
