@@ -29,9 +29,10 @@ export class LastReadings {
 
 /**
  * At most this many statements per update command: FerretDB 1.24 (SQLite) keeps each matched
- * statement's pooled connection until the command ends, and deadlocks at 100.
+ * statement's pooled connection until the command ends, and deadlocks once the update commands
+ * running at the same time — from every comm node, web node and tool — hold 100 between them.
  */
-const UPDATES_PER_COMMAND = 50;
+const UPDATES_PER_COMMAND = 10;
 
 /** Sets last* fields, never moving a device back to an older reading. */
 export async function writeLastReadings(db: Db, docs: ReadingDoc[]): Promise<void> {

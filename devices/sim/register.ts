@@ -3,10 +3,10 @@
  * new token (and enabled) when they exist from an earlier run — tokens are shown only once, so
  * the old ones are unknown.
  *
- * FerretDB 1.24 (SQLite) deadlocks on an update command that matches 100 or more documents —
- * each matched statement keeps a pooled SQLite connection until the command ends, and the pool
- * holds 100 — and matched upserts keep theirs even longer. So: new devices are inserted, existing
- * ones updated without upsert, 50 statements per command.
+ * FerretDB 1.24 (SQLite) keeps each matched statement's pooled SQLite connection until its update
+ * command ends (matched upserts even longer), and deadlocks once the update commands running at
+ * the same time — ours and comm's — hold all 100. So: new devices are inserted, existing ones
+ * updated without upsert, 10 statements per command.
  */
 import type { AnyBulkWriteOperation, Db } from "mongodb";
 import { collections, type DeviceDoc, generateSecret, sha256Hex } from "@fleetmon/shared/db";
@@ -16,7 +16,7 @@ export interface SimDevice {
   token: string;
 }
 
-const STATEMENTS_PER_COMMAND = 50;
+const STATEMENTS_PER_COMMAND = 10;
 
 export function simDeviceIds(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);

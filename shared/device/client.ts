@@ -249,7 +249,7 @@ class Client implements DeviceClient {
       case "welcome":
         this.#counters.connects++;
         this.#setState("ready");
-        this.#logger.info("connected", { node: frame.node });
+        this.#logger.info("connected", { commNode: frame.node });
         break;
       case "ack":
         this.#onAck(frame.from ?? frame.seq, frame.seq);
@@ -260,7 +260,7 @@ class Client implements DeviceClient {
       case "reconnect":
         this.#setState("draining");
         this.#logger.info("asked to reconnect", {
-          node: session.node,
+          commNode: session.node,
           reason: frame.reason,
           retryAfterMs: frame.retryAfterMs,
         });
