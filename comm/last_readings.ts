@@ -27,25 +27,33 @@ export class LastReadings {
   }
 }
 
+/**
+ * At most this many statements per update command: FerretDB 1.24 (SQLite) keeps each matched
+ * statement's pooled connection until the command ends, and deadlocks once the update commands
+ * running at the same time — from every comm node, web node and tool — hold 100 between them.
+ */
+const UPDATES_PER_COMMAND = 10;
+
 /** Sets last* fields, never moving a device back to an older reading. */
 export async function writeLastReadings(db: Db, docs: ReadingDoc[]): Promise<void> {
-  if (docs.length === 0) return;
-  await collections(db).devices.bulkWrite(
-    docs.map((doc): AnyBulkWriteOperation<DeviceDoc> => ({
-      updateOne: {
-        // "missing or lower". Not an $or: FerretDB 1.24 scans the whole collection for that.
-        filter: { _id: doc.device, lastSeq: { $not: { $gte: doc.seq } } },
-        update: {
-          $set: {
-            lastSeq: doc.seq,
-            lastTs: doc.ts,
-            lastMetrics: doc.metrics,
-            lastSeen: doc.receivedAt,
-            lastNode: doc.node,
+  for (let i = 0; i < docs.length; i += UPDATES_PER_COMMAND) {
+    await collections(db).devices.bulkWrite(
+      docs.slice(i, i + UPDATES_PER_COMMAND).map((doc): AnyBulkWriteOperation<DeviceDoc> => ({
+        updateOne: {
+          // "missing or lower". Not an $or: FerretDB 1.24 scans the whole collection for that.
+          filter: { _id: doc.device, lastSeq: { $not: { $gte: doc.seq } } },
+          update: {
+            $set: {
+              lastSeq: doc.seq,
+              lastTs: doc.ts,
+              lastMetrics: doc.metrics,
+              lastSeen: doc.receivedAt,
+              lastNode: doc.node,
+            },
           },
         },
-      },
-    })),
-    { ordered: false },
-  );
+      })),
+      { ordered: false },
+    );
+  }
 }

@@ -1,0 +1,35 @@
+/** `deno task device add|list|disable|enable|rotate …`: manages devices in the database. */
+import { connectDatabase } from "@fleetmon/shared/db";
+import { parseCommand, runCommand, USAGE } from "./commands.ts";
+
+const encoder = new TextEncoder();
+const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text + "\n"));
+const fail = (message: string, code: number): never => {
+  Deno.stderr.writeSync(encoder.encode(message + "\n"));
+  Deno.exit(code);
+};
+
+let parsed;
+try {
+  parsed = parseCommand(Deno.args);
+} catch (error) {
+  fail(`${(error as Error).message}\n\n${USAGE}`, 2);
+}
+parsed = parsed!;
+if (parsed.command === "help") {
+  out(USAGE);
+  Deno.exit(0);
+}
+const uri = parsed.mongodbUri ?? Deno.env.get("MONGODB_URI");
+if (!uri) fail("Cannot reach the database: set MONGODB_URI or pass --mongodb-uri", 2);
+const database = await connectDatabase(uri!, { appName: "fleetmon-device-cli" });
+let code = 0;
+try {
+  await runCommand(database.db, parsed, { out });
+} catch (error) {
+  Deno.stderr.writeSync(encoder.encode(`${(error as Error).message}\n`));
+  code = 1;
+} finally {
+  await database.close();
+}
+Deno.exit(code);

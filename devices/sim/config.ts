@@ -1,0 +1,63 @@
+/** The simulator's configuration: defaults, then --config FILE, then env, then flags. */
+import { z } from "zod";
+import { loadConfig, logLevelSchema, millisecondsSchema } from "@fleetmon/shared/config";
+import { hostPortSchema } from "@fleetmon/shared/net";
+
+export const simConfigSchema = z.object({
+  devices: z.coerce.number().int().min(1).max(100_000).default(10),
+  /** Readings per second per device. */
+  rate: z.coerce.number().positive().max(1_000).default(1),
+  /** Seconds of sending; 0 means until SIGINT or SIGTERM. */
+  duration: z.coerce.number().min(0).default(60),
+  target: hostPortSchema.prefault("127.0.0.1:7000"),
+  mongodbUri: z.string().regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// URI"),
+  prefix: z.string().regex(/^[A-Za-z0-9._:-]{1,40}$/, "expected 1-40 of A-Z a-z 0-9 . _ : -")
+    .default("sim"),
+  /** New connections per second while starting. */
+  connectRate: z.coerce.number().positive().default(500),
+  connectTimeoutMs: millisecondsSchema.default(90_000),
+  /** How long to wait for the last acks once sending stopped. */
+  drainTimeoutMs: millisecondsSchema.default(5_000),
+  bufferLimit: z.coerce.number().int().positive().default(10_000),
+  seed: z.coerce.number().int().default(1),
+  /** Length of a simulated day, so daily shapes show in a short run. */
+  cycleMs: millisecondsSchema.pipe(z.number().min(1_000)).default(600_000),
+  progressMs: millisecondsSchema.pipe(z.number().min(100)).optional(),
+  logLevel: logLevelSchema.default("info"),
+});
+
+export type SimConfig = z.output<typeof simConfigSchema>;
+
+const FLAGS = [
+  "devices",
+  "rate",
+  "duration",
+  "target",
+  "mongodb-uri",
+  "prefix",
+  "connect-rate",
+  "connect-timeout-ms",
+  "drain-timeout-ms",
+  "buffer-limit",
+  "seed",
+  "cycle-ms",
+  "progress-ms",
+  "log-level",
+] as const;
+
+export function loadSimConfig(args: string[], env: Record<string, string | undefined>) {
+  return loadConfig("sim", simConfigSchema, {
+    args,
+    env,
+    flags: Object.fromEntries(FLAGS.map((flag) => [flag, { type: "string" as const }])),
+    envKeys: {
+      MONGODB_URI: "mongodbUri",
+      ...Object.fromEntries(
+        FLAGS.map((flag) => [
+          `SIM_${flag.toUpperCase().replaceAll("-", "_")}`,
+          flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+        ]),
+      ),
+    },
+  });
+}

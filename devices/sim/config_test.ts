@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "@fleetmon/shared/errors";
+import { loadSimConfig } from "./config.ts";
+
+Deno.test("sim config reads the launcher's flags and defaults to a gentle rate", () => {
+  const config = loadSimConfig(
+    ["--devices=1000", "--duration=0", "--target=127.0.0.1:7000"],
+    { MONGODB_URI: "mongodb://127.0.0.1:27018/fleetmon" },
+  );
+  assert.equal(config.devices, 1_000);
+  assert.equal(config.duration, 0);
+  assert.equal(config.rate, 1);
+  assert.deepEqual(config.target, { hostname: "127.0.0.1", port: 7000 });
+  assert.equal(config.mongodbUri, "mongodb://127.0.0.1:27018/fleetmon");
+  assert.equal(config.prefix, "sim");
+});
+
+Deno.test("sim config lists every problem", () => {
+  assert.throws(
+    () => loadSimConfig(["--devices=0", "--rate=-1", "--target=nowhere"], {}),
+    (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 4, error.problems.join("; "));
+      assert.match(error.problems.join("\n"), /mongodbUri/);
+      return true;
+    },
+  );
+});
