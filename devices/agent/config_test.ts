@@ -26,10 +26,13 @@ Deno.test("agent config lists every problem at once", () => {
     (error: Error) => {
       assert.ok(error instanceof ConfigError);
       const text = error.problems.join("\n");
-      assert.match(text, /device: expected 1-64/);
-      assert.match(text, /intervalMs/);
-      assert.match(text, /mounts.0: mount points are absolute paths/);
-      assert.match(text, /token: give the device token/);
+      assert.match(text, /^device \(--device or FLEETMON_DEVICE\): expected 1-64/m);
+      assert.match(text, /^intervalMs /m);
+      assert.match(
+        text,
+        /^mounts\.0 \(--mounts or FLEETMON_MOUNTS\): mount points are absolute paths/m,
+      );
+      assert.match(text, /^token \(--token or FLEETMON_TOKEN\): give the device token/m);
       return true;
     },
   );
