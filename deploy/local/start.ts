@@ -42,7 +42,12 @@ const stopAll = async (code: number) => {
   if (stopping) return;
   stopping = true;
   logger.info("stopping", { services: services.map((s) => s.name) });
-  for (const service of services.reverse()) await service.stop();
+  for (const service of services.reverse()) {
+    // The simulator first, and given time: it waits for its acks, then audits them.
+    await service.stop(service.name === "sim" ? 60_000 : 10_000);
+    const report = service.entries.findLast((entry) => entry.msg === "sim report");
+    if (report) logger.info("simulation audit", { ok: report.ok, audit: report.audit });
+  }
   await database?.stop();
   logger.info("stopped");
   Deno.exit(code);
@@ -80,6 +85,7 @@ try {
   for (const spec of [...plan.comm, ...plan.web, ...plan.lb]) {
     const service = await startService({
       ...spec,
+      ownSession: true,
       ready: isListening,
       onLine: echoProblems(spec.name),
     });
@@ -104,6 +110,7 @@ try {
         ],
         env: { MONGODB_URI: mongodbUri },
         logFile: `${dataDir}/logs/sim.log`,
+        ownSession: true,
         ready: (entry) => entry.msg === "sim running",
         readyTimeoutMs: 120_000,
         onLine: echoProblems("sim"),

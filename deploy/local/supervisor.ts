@@ -17,6 +17,11 @@ export interface ServiceSpec {
   readyTimeoutMs?: number;
   /** Receives every line the child writes (stdout and stderr). */
   onLine?: (line: string, entry: Record<string, unknown> | undefined) => void;
+  /**
+   * Run the child in a session of its own (setsid), so a terminal's Ctrl-C reaches only the
+   * supervisor, which then stops the children in order.
+   */
+  ownSession?: boolean;
 }
 
 export interface Service {
@@ -37,8 +42,9 @@ export interface Service {
 }
 
 export async function startService(spec: ServiceSpec): Promise<Service> {
-  const child = new Deno.Command(spec.command ?? Deno.execPath(), {
-    args: spec.args,
+  const command = spec.command ?? Deno.execPath();
+  const child = new Deno.Command(spec.ownSession ? "setsid" : command, {
+    args: spec.ownSession ? [command, ...spec.args] : spec.args,
     cwd: spec.cwd,
     env: { NO_COLOR: "1", ...spec.env },
     stdin: "null",
