@@ -5,6 +5,7 @@ import {
   loadConfig,
   logLevelSchema,
   millisecondsSchema,
+  stringFlagsWithEnv,
 } from "@fleetmon/shared/config";
 import { hostPortSchema } from "@fleetmon/shared/net";
 
@@ -56,18 +57,11 @@ const FLAGS = [
 ] as const;
 
 export function loadCommConfig(args: string[], env: Record<string, string | undefined>) {
+  const { flags, envKeys } = stringFlagsWithEnv("COMM", FLAGS);
   return loadConfig("comm", commConfigSchema, {
     args,
     env,
-    flags: Object.fromEntries(FLAGS.map((flag) => [flag, { type: "string" as const }])),
-    envKeys: {
-      MONGODB_URI: "mongodbUri",
-      ...Object.fromEntries(
-        FLAGS.map((flag) => [
-          `COMM_${flag.toUpperCase().replaceAll("-", "_")}`,
-          flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
-        ]),
-      ),
-    },
+    flags,
+    envKeys: { MONGODB_URI: "mongodbUri", ...envKeys },
   });
 }

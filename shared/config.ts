@@ -130,6 +130,24 @@ function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
+/**
+ * String flags for `names` (kebab-case), each also settable as `PREFIX_NAME` in the environment,
+ * e.g. `--max-batch` and `COMM_MAX_BATCH`.
+ */
+export function stringFlagsWithEnv(
+  prefix: string,
+  names: readonly string[],
+): Pick<ConfigSources, "flags" | "envKeys"> {
+  return {
+    flags: Object.fromEntries(names.map((name) => [name, { type: "string" as const }])),
+    envKeys: Object.fromEntries(
+      names.map((
+        name,
+      ) => [`${prefix}_${name.toUpperCase().replaceAll("-", "_")}`, camelCase(name)]),
+    ),
+  };
+}
+
 /** Durations in config are milliseconds; env and flags give them as strings. */
 export const millisecondsSchema = z.coerce.number().int().min(0);
 

@@ -1,6 +1,11 @@
 /** The simulator's configuration: defaults, then --config FILE, then env, then flags. */
 import { z } from "zod";
-import { loadConfig, logLevelSchema, millisecondsSchema } from "@fleetmon/shared/config";
+import {
+  loadConfig,
+  logLevelSchema,
+  millisecondsSchema,
+  stringFlagsWithEnv,
+} from "@fleetmon/shared/config";
 import { hostPortSchema } from "@fleetmon/shared/net";
 
 export const simConfigSchema = z.object({
@@ -46,18 +51,11 @@ const FLAGS = [
 ] as const;
 
 export function loadSimConfig(args: string[], env: Record<string, string | undefined>) {
+  const { flags, envKeys } = stringFlagsWithEnv("SIM", FLAGS);
   return loadConfig("sim", simConfigSchema, {
     args,
     env,
-    flags: Object.fromEntries(FLAGS.map((flag) => [flag, { type: "string" as const }])),
-    envKeys: {
-      MONGODB_URI: "mongodbUri",
-      ...Object.fromEntries(
-        FLAGS.map((flag) => [
-          `SIM_${flag.toUpperCase().replaceAll("-", "_")}`,
-          flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
-        ]),
-      ),
-    },
+    flags,
+    envKeys: { MONGODB_URI: "mongodbUri", ...envKeys },
   });
 }
