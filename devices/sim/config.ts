@@ -10,8 +10,11 @@ import { hostPortSchema } from "@fleetmon/shared/net";
 
 export const simConfigSchema = z.object({
   devices: z.coerce.number().int().min(1).max(100_000).default(10),
-  /** Readings per second per device. */
-  rate: z.coerce.number().positive().max(1_000).default(1),
+  /**
+   * Readings per second per device. 0.2 (one every 5 s) by default: 1,000 devices at 1/s outrun
+   * the embedded FerretDB on a busy 2-core machine (see docs/devices.md).
+   */
+  rate: z.coerce.number().positive().max(1_000).default(0.2),
   /** Seconds of sending; 0 means until SIGINT or SIGTERM. */
   duration: z.coerce.number().min(0).default(60),
   target: hostPortSchema.prefault("127.0.0.1:7000"),

@@ -9,7 +9,7 @@ Deno.test("sim config reads the launcher's flags and defaults to a gentle rate",
   );
   assert.equal(config.devices, 1_000);
   assert.equal(config.duration, 0);
-  assert.equal(config.rate, 1);
+  assert.equal(config.rate, 0.2);
   assert.deepEqual(config.target, { hostname: "127.0.0.1", port: 7000 });
   assert.equal(config.mongodbUri, "mongodb://127.0.0.1:27018/fleetmon");
   assert.equal(config.prefix, "sim");

@@ -109,7 +109,11 @@ clearInterval(progress);
 showProgress();
 display.finish();
 
-const audit = await auditReadings(database.db, fleet.acked);
+logger.info("auditing", { ackedReadings: snapshot.acked, devices: fleet.acked.size });
+const audit = await auditReadings(database.db, fleet.acked, {
+  onProgress: (read) => display.show(`audit: ${read.toLocaleString("en-US")} stored readings read`),
+});
+display.finish();
 await database.close();
 const report = buildReport({
   snapshot,
