@@ -161,9 +161,12 @@ export function createCommServer(options: CommServerOptions): CommServer {
     }
   }, options.authPollMs ?? 2_000);
 
-  let lastFlushing: Promise<void> = Promise.resolve();
-  const flushLastReadings = () => {
-    lastFlushing = lastFlushing.then(async () => {
+  // One flush at a time: a tick that finds one running is skipped, and the next flush takes
+  // everything noted meanwhile (a device's newest reading only), so a slow database lags, no more.
+  let lastFlushing: Promise<void> | undefined;
+  const flushLastReadings = async () => {
+    while (lastFlushing) await lastFlushing;
+    lastFlushing = (async () => {
       const docs = lastReadings.take();
       try {
         await store.writeLastReadings(docs);
@@ -171,10 +174,13 @@ export function createCommServer(options: CommServerOptions): CommServer {
         for (const doc of docs) lastReadings.note(doc);
         logger.warn("cannot update last readings; will retry", { error, devices: docs.length });
       }
-    });
-    return lastFlushing;
+    })().finally(() => lastFlushing = undefined);
+    await lastFlushing;
   };
-  const lastTimer = setInterval(flushLastReadings, options.lastReadingsFlushMs ?? 1_000);
+  const flushTick = () => {
+    if (!lastFlushing && lastReadings.size > 0) flushLastReadings();
+  };
+  const lastTimer = setInterval(flushTick, options.lastReadingsFlushMs ?? 1_000);
 
   return {
     addr,

@@ -134,8 +134,10 @@ export async function startFerretDB(
   options: FerretDBOptions & { logger: Logger },
 ): Promise<RunningDatabase> {
   await Deno.mkdir(options.dataDir, { recursive: true });
-  const child = new Deno.Command(options.bin, {
-    args: ferretdbArgs(options),
+  // In a session of its own (setsid): a terminal's Ctrl-C must not stop the database before the
+  // services that use it have finished with it; whoever started it stops it last.
+  const child = new Deno.Command("setsid", {
+    args: [options.bin, ...ferretdbArgs(options)],
     stdin: "null",
     stdout: "null",
     stderr: "inherit",
