@@ -60,7 +60,7 @@ Deno.test("comm welcomes a known device, stores its readings and acks them as on
   await eventually(
     async () => {
       const doc = await collections(t.db).devices.findOne({ _id: "dev-a" });
-      return doc?.lastSeq === 3 && doc.lastMetrics?.cpu === 0.3 && doc.lastNode === "cs-test";
+      return doc?.last?.seq === 3 && doc.last.metrics.cpu === 0.3 && doc.last.node === "cs-test";
     },
     3_000,
     "the device's last reading",

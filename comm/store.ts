@@ -5,8 +5,7 @@
  */
 import type { Db, MongoBulkWriteError } from "mongodb";
 import type { ReadingDoc } from "@fleetmon/shared/db";
-import { collections } from "@fleetmon/shared/db";
-import { writeLastReadings } from "./last_readings.ts";
+import { collections, writeLastReadings } from "@fleetmon/shared/db";
 
 export interface CommStore {
   writeReadings(docs: ReadingDoc[]): Promise<void>;

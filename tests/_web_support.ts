@@ -11,7 +11,9 @@ import {
   createUser,
   type Database,
   ensureIndexes,
+  type ReadingDoc,
   registerDevice,
+  writeLastReadings,
 } from "@fleetmon/shared/db";
 import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
 import { ensureSelfSignedCert } from "@fleetmon/web";
@@ -91,20 +93,17 @@ export async function writeReading(
   metrics: Record<string, number>,
   node = "cs0",
 ): Promise<void> {
-  const ts = new Date(Date.now() - 60_000 + seq * 500);
-  const c = collections(database.db);
-  await c.readings.insertOne({
+  const reading: ReadingDoc = {
     _id: `${device}:${seq}`,
     device,
     seq,
-    ts,
+    ts: new Date(Date.now() - 60_000 + seq * 500),
     metrics,
     receivedAt: new Date(),
     node,
-  });
-  await c.devices.updateOne({ _id: device }, {
-    $set: { lastSeq: seq, lastTs: ts, lastMetrics: metrics, lastSeen: new Date(), lastNode: node },
-  });
+  };
+  await collections(database.db).readings.insertOne(reading);
+  await writeLastReadings(database.db, [reading]);
 }
 
 export interface WebProcess extends AsyncDisposable {

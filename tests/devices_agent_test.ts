@@ -82,8 +82,7 @@ Deno.test("a device added with the CLI runs the agent and its real figures reach
       );
       await eventually(
         async () =>
-          (await collections(stack.db).devices.findOne({ _id: "host-1" }))?.lastMetrics !==
-            undefined,
+          (await collections(stack.db).devices.findOne({ _id: "host-1" }))?.last !== undefined,
         10_000,
         "the device's last figures",
       );
@@ -96,7 +95,7 @@ Deno.test("a device added with the CLI runs the agent and its real figures reach
     assert.equal(stopped?.unacked, 0, JSON.stringify(stopped));
 
     const device = await collections(stack.db).devices.findOne({ _id: "host-1" });
-    const metrics = device!.lastMetrics!;
+    const metrics = device!.last!.metrics;
     const memTotalKb = Number(
       /MemTotal:\s+(\d+)/.exec(await Deno.readTextFile("/proc/meminfo"))![1],
     );

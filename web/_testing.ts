@@ -1,7 +1,13 @@
 /** Helpers for this folder's tests: seeding the database and signing in through the app. */
 import assert from "node:assert/strict";
 import type { Db } from "mongodb";
-import { collections, createUser, registerDevice } from "@fleetmon/shared/db";
+import {
+  collections,
+  createUser,
+  type ReadingDoc,
+  registerDevice,
+  writeLastReadings,
+} from "@fleetmon/shared/db";
 import { createMemoryLogger } from "@fleetmon/shared/log";
 import { createApp } from "./app.ts";
 import type { AppDeps } from "./context.ts";
@@ -40,20 +46,17 @@ export async function writeReading(
   options: { node?: string; start?: number } = {},
 ): Promise<void> {
   const ts = new Date((options.start ?? Date.now() - 60_000) + seq * 1_000);
-  const node = options.node ?? "cs0";
-  const c = collections(db);
-  await c.readings.insertOne({
+  const reading: ReadingDoc = {
     _id: `${device}:${seq}`,
     device,
     seq,
     ts,
     metrics,
     receivedAt: new Date(ts.getTime() + 5),
-    node,
-  });
-  await c.devices.updateOne({ _id: device }, {
-    $set: { lastSeq: seq, lastTs: ts, lastMetrics: metrics, lastSeen: new Date(), lastNode: node },
-  });
+    node: options.node ?? "cs0",
+  };
+  await collections(db).readings.insertOne(reading);
+  await writeLastReadings(db, [reading]);
 }
 
 /** The `name=value` part of the response's session cookie. */

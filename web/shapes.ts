@@ -51,11 +51,11 @@ export function deviceJson(doc: DeviceDoc): DeviceJson {
     name: doc.name,
     enabled: doc.enabled,
     createdAt: doc.createdAt.toISOString(),
-    lastSeen: iso(doc.lastSeen),
-    lastSeq: doc.lastSeq ?? null,
-    lastTs: iso(doc.lastTs),
-    lastMetrics: doc.lastMetrics ?? null,
-    lastNode: doc.lastNode ?? null,
+    lastSeen: iso(doc.last?.seen),
+    lastSeq: doc.last?.seq ?? null,
+    lastTs: iso(doc.last?.ts),
+    lastMetrics: doc.last?.metrics ?? null,
+    lastNode: doc.last?.node ?? null,
   };
 }
 

@@ -61,28 +61,31 @@ async function ingest(link: Link, deadline: number, window: number, perSecond?: 
   const ts = Date.now();
   const started = performance.now();
   const chunkSize = perSecond ? Math.max(1, Math.round(perSecond / 100)) : 200;
-  let seq = 0;
+  // Like the device library: seqs start at now_ms × 1000, so every run sends new readings, and
+  // their ids (`device:seq`, all of one length) sort in the order they are sent.
+  const firstSeq = ts * 1000;
+  let sent = 0;
   while (Date.now() < deadline && !stopped) {
-    if (seq - link.acked >= window) {
+    if (sent - link.acked >= window) {
       await new Promise<void>((resolve) => link.waiting = resolve);
       continue;
     }
-    if (perSecond && seq >= ((performance.now() - started) / 1000) * perSecond) {
+    if (perSecond && sent >= ((performance.now() - started) / 1000) * perSecond) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       continue;
     }
     let chunk = "";
     for (let i = 0; i < chunkSize; i++) {
-      seq++;
-      chunk += `{"type":"reading","seq":${seq},"ts":${ts},"metrics":{"cpu":${
-        (seq % 100) / 100
-      },"mem":${seq % 4096}}}\n`;
+      sent++;
+      chunk += `{"type":"reading","seq":${firstSeq + sent},"ts":${ts},"metrics":{"cpu":${
+        (sent % 100) / 100
+      },"mem":${sent % 4096}}}\n`;
     }
     const bytes = encoder.encode(chunk);
     let offset = 0;
     while (offset < bytes.length) offset += await link.conn.write(bytes.subarray(offset));
   }
-  return seq;
+  return sent;
 }
 
 const tokens: [string, string][] = values.tokens

@@ -111,9 +111,9 @@ export async function runCommand(
             device: d._id,
             name: d.name,
             enabled: d.enabled,
-            lastSeen: d.lastSeen ?? null,
-            lastNode: d.lastNode ?? null,
-            lastSeq: d.lastSeq ?? null,
+            lastSeen: d.last?.seen ?? null,
+            lastNode: d.last?.node ?? null,
+            lastSeq: d.last?.seq ?? null,
           }))
         );
       }
@@ -127,9 +127,9 @@ export async function runCommand(
             d._id,
             d.name,
             d.enabled ? "yes" : "no",
-            ago(d.lastSeen, now),
-            d.lastNode ?? "-",
-            String(Object.keys(d.lastMetrics ?? {}).length),
+            ago(d.last?.seen, now),
+            d.last?.node ?? "-",
+            String(Object.keys(d.last?.metrics ?? {}).length),
           ]),
         ) + `\n${devices.length} device${devices.length === 1 ? "" : "s"}`,
       );

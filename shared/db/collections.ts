@@ -9,11 +9,23 @@ export interface DeviceDoc {
   enabled: boolean;
   createdAt: Date;
   updatedAt: Date;
-  lastSeq?: number;
-  lastTs?: Date;
-  lastMetrics?: Record<string, number>;
-  lastSeen?: Date;
-  lastNode?: string;
+  /** The newest stored reading, kept by comm once a second (see `writeLastReadings`). */
+  last?: LastReading;
+}
+
+/**
+ * `seq` comes first: documents compare field by field, so `$max` on this sub-document keeps the
+ * one with the highest seq (shared/db/last_readings.ts).
+ */
+export interface LastReading {
+  seq: number;
+  /** The device's timestamp. */
+  ts: Date;
+  metrics: Record<string, number>;
+  /** When comm received it (server clock). */
+  seen: Date;
+  /** The comm node that took it. */
+  node: string;
 }
 
 export interface ReadingDoc {

@@ -2,6 +2,7 @@
 export * from "./client.ts";
 export * from "./collections.ts";
 export * from "./devices.ts";
+export * from "./last_readings.ts";
 export * from "./nodes.ts";
 export * from "./tokens.ts";
 export * from "./users.ts";

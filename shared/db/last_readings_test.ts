@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { collections, type ReadingDoc } from "@fleetmon/shared/db";
-import { openTestDatabase } from "@fleetmon/shared/testing";
+import { collections, type ReadingDoc } from "./collections.ts";
+import { openTestDatabase } from "../testing/database.ts";
 import { writeLastReadings } from "./last_readings.ts";
 
 Deno.test("last readings of many devices are written by several nodes at once without deadlocking FerretDB", async () => {
@@ -40,6 +40,44 @@ Deno.test("last readings of many devices are written by several nodes at once wi
   } finally {
     clearTimeout(timer);
   }
-  const stored = await devices.find({ lastSeq: 5 }).toArray();
+  const stored = await devices.find({ "last.seq": 5 }).toArray();
   assert.equal(stored.length, 250, "every device updated, none moved back to an older reading");
+});
+
+Deno.test("a device's last reading is the one with the highest seq, whichever node writes last", async () => {
+  await using t = await openTestDatabase();
+  const devices = collections(t.db).devices;
+  const now = new Date();
+  await devices.insertOne({
+    _id: "moved",
+    name: "moved",
+    tokenHash: "h",
+    enabled: true,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const reading = (seq: number, node: string): ReadingDoc => ({
+    _id: `moved:${seq}`,
+    device: "moved",
+    seq,
+    ts: new Date(now.getTime() + seq),
+    metrics: { v: seq },
+    receivedAt: now,
+    node,
+  });
+  // The device moved from cs0 to cs1; cs0 flushes its older reading after cs1's newer one.
+  await writeLastReadings(t.db, [reading(1_700_000_000_000_002, "cs1")]);
+  await writeLastReadings(t.db, [reading(1_700_000_000_000_001, "cs0")]);
+  let doc = await devices.findOne({ _id: "moved" });
+  assert.deepEqual(doc?.last, {
+    seq: 1_700_000_000_000_002,
+    ts: new Date(now.getTime() + 1_700_000_000_000_002),
+    metrics: { v: 1_700_000_000_000_002 },
+    seen: now,
+    node: "cs1",
+  });
+  await writeLastReadings(t.db, [reading(1_700_000_000_000_003, "cs0")]);
+  doc = await devices.findOne({ _id: "moved" });
+  assert.equal(doc?.last?.seq, 1_700_000_000_000_003);
+  assert.equal(doc?.last?.node, "cs0");
 });
