@@ -4,7 +4,9 @@
  * as down in /stats.
  */
 import assert from "node:assert/strict";
-import { type LogLine, startService } from "./_process.ts";
+import { isListening, startService } from "../deploy/local/supervisor.ts";
+
+type LogLine = Record<string, unknown>;
 
 const root = new URL("../", import.meta.url);
 const encoder = new TextEncoder();
@@ -63,6 +65,19 @@ function lbCommand(...flags: string[]): string[] {
   return [Deno.execPath(), "run", ...permissions, "lb/main.ts", ...flags];
 }
 
+/** Starts `command` from the project's root and waits for its "listening" line. */
+async function startLb(command: string[]) {
+  const [program, ...args] = command;
+  const lb = await startService({
+    name: "lb",
+    command: program,
+    args,
+    cwd: root,
+    ready: isListening,
+  });
+  return Object.assign(lb, { ready: lb.readyEntry! });
+}
+
 async function stats(admin: string) {
   const response = await fetch(`http://${admin}/stats`);
   return await response.json() as { backends: { id: string; state: string; total: number }[] };
@@ -82,7 +97,7 @@ Deno.test("lb process balances round robin and shows a killed backend as down in
   const a = greeter("a");
   const b = greeter("b");
   try {
-    await using lb = await startService(
+    await using lb = await startLb(
       lbCommand(
         "--name=lb-test",
         "--listen=127.0.0.1:0",
@@ -92,7 +107,6 @@ Deno.test("lb process balances round robin and shows a killed backend as down in
         "--check-interval-ms=100",
         "--check-timeout-ms=1000",
       ),
-      { cwd: root },
     );
     const addr = String(lb.ready.addr);
     const admin = String(lb.ready.admin);
@@ -112,11 +126,11 @@ Deno.test("lb process balances round robin and shows a killed backend as down in
     const after = await stats(admin);
     assert.deepEqual(after.backends.map((x) => [x.id, x.state]), [["a", "down"], ["b", "up"]]);
     for (let i = 0; i < 3; i++) assert.equal(await whoAnswers(addr), "b");
-    assert.equal(lb.lines.filter(isADown).length, 1, "down is logged once");
+    assert.equal(lb.entries.filter(isADown).length, 1, "down is logged once");
 
     const status = await lb.stop();
     assert.equal(status.code, 0, "SIGTERM is a clean stop");
-    assert.ok(lb.lines.some((line) => line.msg === "stopped"));
+    assert.ok(lb.entries.some((line) => line.msg === "stopped"));
   } finally {
     await a.close();
     await b.close();
@@ -140,19 +154,16 @@ Deno.test({
     const clients: Deno.Conn[] = [];
     try {
       // About 25 descriptors go to the runtime itself: 40 leaves room for a handful of clients.
-      await using lb = await startService(
-        [
-          "prlimit",
-          "--nofile=40:40",
-          ...lbCommand(
-            "--listen=127.0.0.1:0",
-            "--admin=127.0.0.1:0",
-            `--backend=b=${b.address}`,
-            "--check-interval-ms=50",
-          ),
-        ],
-        { cwd: root },
-      );
+      await using lb = await startLb([
+        "prlimit",
+        "--nofile=40:40",
+        ...lbCommand(
+          "--listen=127.0.0.1:0",
+          "--admin=127.0.0.1:0",
+          `--backend=b=${b.address}`,
+          "--check-interval-ms=50",
+        ),
+      ]);
       const addr = String(lb.ready.addr);
       const [hostname, port] = addr.split(":");
       await until(() => stats(String(lb.ready.admin)), (s) => s.backends[0].state === "up", "up");
@@ -174,7 +185,7 @@ Deno.test({
         backends: { state: string; failedConnects: number }[];
       };
       assert.ok(after.connections.acceptErrors > 0);
-      const down = lb.lines.filter((line) =>
+      const down = lb.entries.filter((line) =>
         line.msg === "backend state changed" && line.to === "down"
       );
       assert.deepEqual(down, [], "running out of descriptors is not the backend's fault");

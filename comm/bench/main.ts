@@ -59,15 +59,21 @@ async function startComm(node: string, extra: string[] = []) {
   return { service, port };
 }
 
+/** Where load processes run: set while the storm part pins comm and the database. */
+let loadCpu: string | undefined;
+
 async function load(mode: string, port: number, args: string[]): Promise<Record<string, number>> {
+  const denoArgs = deno("comm/bench/load.ts", [
+    `--mode=${mode}`,
+    `--target=127.0.0.1:${port}`,
+    `--tokens=${tokensFile}`,
+    ...args,
+  ]);
   const service = await startService({
     name: `load-${mode}`,
-    args: deno("comm/bench/load.ts", [
-      `--mode=${mode}`,
-      `--target=127.0.0.1:${port}`,
-      `--tokens=${tokensFile}`,
-      ...args,
-    ]),
+    ...(loadCpu
+      ? { command: "taskset", args: ["-c", loadCpu, Deno.execPath(), ...denoArgs] }
+      : { args: denoArgs }),
   });
   const result = await service.waitFor((e) => e.mode === mode || "error" in e, 600_000);
   await service.stop();
@@ -193,8 +199,12 @@ async function idleDevices() {
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   figures.idle_10k_connected = idleReady.connected as number;
   figures.idle_10k_rss_mb = round(rssMb(idleNode.service.child.pid));
+  // Most of that is the garbage of 10,000 hellos in a few seconds, which V8's memory reducer
+  // hands back some 30 s later; what the node needs to hold them is the settled figure.
+  await new Promise((resolve) => setTimeout(resolve, 35_000));
+  figures.idle_10k_rss_settled_mb = round(rssMb(idleNode.service.child.pid));
   say(
-    `10,000 idle devices on one node:    RSS ${figures.idle_10k_rss_mb} MB (baseline ${
+    `10,000 idle devices on one node:    RSS ${figures.idle_10k_rss_mb} MB 2 s after they connected, ${figures.idle_10k_rss_settled_mb} MB 35 s later (baseline ${
       round(idleBaseline)
     } MB, target ≤ 250)`,
   );
@@ -207,29 +217,39 @@ async function idleDevices() {
  * calm, stormy, calm, stormy, calm. The rate drifts as the database grows and its write-ahead
  * log checkpoints, so stormy runs are compared with calm runs on both sides of them (an
  * A-B-A-B-A design cancels a steady drift, and two storms halve the noise of one).
+ *
+ * As in the seed, where MongoDB runs on servers of its own, the database gets a core of its own
+ * (CPU 1) and comm, the devices and the probe generator share the other (CPU 0). Unpinned, the
+ * probes' CPU — comm's share is the floor of a Deno accept, read and close, and the generator and
+ * the kernel's handshakes cost more than that — came out of the database's, which is not what this
+ * figure is about.
  */
 async function probeStorm() {
   const stormNode = await startComm("storm0");
   const pid = stormNode.service.child.pid;
+  if (pin(ferret.pid, "1") && pin(pid, "0")) loadCpu = "0";
+  else say("storm: taskset is missing, nothing is pinned; the ratio will be noisier");
   const ingest = (extra: string[] = []) =>
     load("ingest", stormNode.port, ["--devices=4", "--seconds=30", "--window=2000", ...extra]);
   const storm = () => load("storm", stormNode.port, ["--rate=2000", "--seconds=30"]);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 2_000));
   const calm = [await ingest()];
   await settle();
-  const rssBefore = rssMb(pid);
   const fdsBefore = openFds(pid);
   const socketsBefore = deviceSockets(pid, stormNode.port);
   const stormy: Record<string, number>[] = [];
   const storms: Record<string, number>[] = [];
+  const rssGrowth: number[] = [];
   for (let round = 0; round < 2; round++) {
+    const rssBefore = rssMb(pid);
     const [ingested, made] = await Promise.all([ingest(), storm()]);
+    await settle();
+    rssGrowth.push(rssMb(pid) - rssBefore);
     stormy.push(ingested);
     storms.push(made);
     calm.push(await ingest());
   }
   await settle();
-  const rssAfter = rssMb(pid);
   const fdsAfter = openFds(pid);
   const socketsAfter = deviceSockets(pid, stormNode.port);
   const mean = (runs: Record<string, number>[], key: string) =>
@@ -239,7 +259,7 @@ async function probeStorm() {
   figures.storm_calm_per_s = Math.round(mean(calm, "ackedPerSecond"));
   figures.storm_stormy_per_s = Math.round(mean(stormy, "ackedPerSecond"));
   figures.storm_ingest_ratio = round(mean(stormy, "ackedPerSecond") / mean(calm, "ackedPerSecond"));
-  figures.storm_rss_growth_mb = round(rssAfter - rssBefore);
+  figures.storm_rss_growth_mb = round(Math.max(...rssGrowth)); // the larger of the two storms
   figures.storm_fds_before = fdsBefore;
   figures.storm_fds_after = fdsAfter;
   figures.storm_device_sockets_before = socketsBefore;
@@ -251,7 +271,9 @@ async function probeStorm() {
     `storm: ${figures.storm_connects_per_s} probes/s; ingest ${figures.storm_stormy_per_s} vs ${figures.storm_calm_per_s} readings/s (ratio ${figures.storm_ingest_ratio}, target ≥ 0.95)`,
   );
   say(
-    `storm: RSS growth ${figures.storm_rss_growth_mb} MB over two storms (target ≤ 10); open fds ${fdsBefore} before, ${fdsAfter} after; sockets on the device port ${socketsBefore} before, ${socketsAfter} after`,
+    `storm: RSS growth ${
+      rssGrowth.map(round).join(" and ")
+    } MB over the two storms (target ≤ 10); open fds ${fdsBefore} before, ${fdsAfter} after; sockets on the device port ${socketsBefore} before, ${socketsAfter} after`,
   );
 
   // The same storm against a steady load at half of what the node took when calm: does comm still
@@ -289,6 +311,19 @@ function deviceSockets(pid: number, port: number): number {
     }
   }
   return count;
+}
+
+/** Pins every thread of `pid` to `cpu`; false when that cannot be done (no taskset). */
+function pin(pid: number, cpu: string): boolean {
+  try {
+    return new Deno.Command("taskset", {
+      args: ["-a", "-p", "-c", cpu, String(pid)],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
 }
 
 function round(n: number): number {

@@ -1,6 +1,12 @@
 /**
- * Starts fleetmon services as child processes, waits for their JSON "ready" line, keeps their
- * output in a log file (echoing warnings and errors), and stops them: SIGTERM, then SIGKILL.
+ * Starts fleetmon services (or any command) as child processes, follows their JSON-lines output,
+ * waits for a "ready" line, and stops them: SIGTERM, then SIGKILL after a grace period. One helper
+ * for `deno task start`, the benchmarks and the multi-process tests:
+ *
+ *   await using lb = await startService({ name: "lb", args: ["run", "-A", "lb/main.ts", …],
+ *     ready: isListening });
+ *   const addr = lb.readyEntry!.addr;
+ *   await lb.waitFor((entry) => entry.msg === "backend state changed" && entry.to === "down");
  */
 
 export interface ServiceSpec {
@@ -8,13 +14,15 @@ export interface ServiceSpec {
   /** The Deno script and its arguments, or any command with `command`. */
   args: string[];
   command?: string;
-  cwd?: string;
+  cwd?: string | URL;
   env?: Record<string, string>;
   /** Where to keep the child's output; omitted means in memory only. */
   logFile?: string;
   /** Whether a parsed JSON log line means the service is ready. */
   ready?: (entry: Record<string, unknown>) => boolean;
   readyTimeoutMs?: number;
+  /** How long `stop` waits after SIGTERM before SIGKILL; 10 s unless given. */
+  stopGraceMs?: number;
   /** Receives every line the child writes (stdout and stderr). */
   onLine?: (line: string, entry: Record<string, unknown> | undefined) => void;
   /**
@@ -31,6 +39,8 @@ export interface Service {
   entries: Record<string, unknown>[];
   /** The ready line. */
   readyEntry: Record<string, unknown> | undefined;
+  /** The last lines the child wrote (stdout and stderr), for error messages. */
+  tail(): string;
   /** Waits for a JSON line matching `match` (already seen or yet to come). */
   waitFor(
     match: (entry: Record<string, unknown>) => boolean,
@@ -75,14 +85,15 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
     waiters = [];
   };
   const pumps = Promise.all([readLines(child.stdout, onLine), readLines(child.stderr, onLine)]);
-  let done = false;
+  let done: Deno.CommandStatus | undefined;
   const exited = child.status.then(async (status) => {
     await pumps;
     log?.close();
-    done = true;
+    done = status;
     for (const wake of waiters) wake();
     return status;
   });
+  const lastLines = () => tail.length ? tail.join("\n  ") : "(no output)";
 
   const waitFor = async (
     match: (entry: Record<string, unknown>) => boolean,
@@ -93,10 +104,14 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
     for (;;) {
       for (; seen < entries.length; seen++) if (match(entries[seen])) return entries[seen];
       if (done) {
-        throw new Error(`${spec.name} exited before the expected line:\n  ${tail.join("\n  ")}`);
+        throw new Error(
+          `${spec.name} exited with code ${done.code} before the expected line:\n  ${lastLines()}`,
+        );
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`${spec.name}: no expected line within ${timeoutMs} ms`);
+      if (left <= 0) {
+        throw new Error(`${spec.name}: no expected line within ${timeoutMs} ms:\n  ${lastLines()}`);
+      }
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         waiters.push(resolve);
@@ -106,24 +121,25 @@ export async function startService(spec: ServiceSpec): Promise<Service> {
     }
   };
 
-  const stop = async (graceMs = 10_000) => {
-    if (!done) {
-      signal(child, "SIGTERM");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const killed = new Promise((resolve) => {
-        timer = setTimeout(() => resolve(signal(child, "SIGKILL")), graceMs);
-      });
-      await Promise.race([exited, killed]);
-      clearTimeout(timer);
-    }
-    return await exited;
-  };
+  let stopping: Promise<Deno.CommandStatus> | undefined;
+  /** SIGTERM, then SIGKILL after `graceMs`; a second call waits for the first. */
+  const stop = (graceMs = spec.stopGraceMs ?? 10_000) =>
+    stopping ??= (async () => {
+      if (!done) {
+        signal(child, "SIGTERM");
+        const timer = setTimeout(() => signal(child, "SIGKILL"), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      return await exited;
+    })();
 
   const service: Service = {
     name: spec.name,
     child,
     entries,
     readyEntry: undefined,
+    tail: lastLines,
     waitFor,
     exited,
     stop,

@@ -158,6 +158,8 @@ export function ferretdbArgs(options: FerretDBOptions): string[] {
 
 export interface RunningDatabase {
   uri: string;
+  /** FerretDB's process id (setsid execs it, so this is FerretDB itself). */
+  pid: number;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -192,7 +194,7 @@ export async function startFerretDB(
   }
   const uri = `mongodb://${hostname}:${options.port}/`;
   options.logger.info("database ready", { uri, engine: `ferretdb ${FERRETDB_VERSION} sqlite` });
-  return { uri, stop, [Symbol.asyncDispose]: stop };
+  return { uri, pid: child.pid, stop, [Symbol.asyncDispose]: stop };
 }
 
 async function waitForPort(
