@@ -1,9 +1,7 @@
 /**
- * Collects readings into batches and writes them, flushing when a batch is full or its oldest
- * reading has waited `flushIntervalMs`. Up to `concurrency` batches are written at once, so the
- * next batch is on its way while the database stores the last: the database never waits on this
- * process between batches, however busy its event loop is. A failed write is retried with
- * backoff until it succeeds, so nothing accepted is dropped; meanwhile `hasRoom` turns false once
+ * Collects readings into batches and writes one batch at a time, flushing when a batch is full
+ * or its oldest reading has waited `flushIntervalMs`. A failed write is retried with backoff
+ * until it succeeds, so nothing accepted is dropped; meanwhile `hasRoom` turns false once
  * `highWater` readings wait, which makes connections stop reading from their sockets.
  */
 
@@ -22,8 +20,6 @@ export interface BatcherOptions<T> {
   maxBatch: number;
   flushIntervalMs: number;
   highWater: number;
-  /** Batches written at once; 2 unless given. */
-  concurrency?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
   onWriteError?(error: unknown, attempt: number): void;
@@ -32,40 +28,32 @@ export interface BatcherOptions<T> {
 
 export class Batcher<T> {
   readonly #options: BatcherOptions<T>;
-  readonly #concurrency: number;
-  /** Readings not yet in a write. */
   #queue: BatchItem<T>[] = [];
-  /** Readings in writes that have not succeeded yet. */
-  #writing = 0;
-  readonly #writes = new Set<Promise<void>>();
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #failingWrites = 0;
+  #flushing: Promise<void> | undefined;
+  #failing = false;
   #closed = false;
   #roomWaiters: (() => void)[] = [];
 
   constructor(options: BatcherOptions<T>) {
-    const concurrency = options.concurrency ?? 2;
-    if (options.maxBatch < 1 || options.highWater < options.maxBatch || concurrency < 1) {
-      throw new RangeError(
-        "Cannot create batcher: need 1 <= maxBatch <= highWater and concurrency >= 1",
-      );
+    if (options.maxBatch < 1 || options.highWater < options.maxBatch) {
+      throw new RangeError("Cannot create batcher: need 1 <= maxBatch <= highWater");
     }
     this.#options = options;
-    this.#concurrency = concurrency;
   }
 
   /** Readings accepted but not yet stored. */
   get pending(): number {
-    return this.#queue.length + this.#writing;
+    return this.#queue.length;
   }
 
   get hasRoom(): boolean {
-    return this.pending < this.#options.highWater;
+    return this.#queue.length < this.#options.highWater;
   }
 
-  /** True while a write failed and is being retried. */
+  /** True while the last write failed and is being retried. */
   get failing(): boolean {
-    return this.#failingWrites > 0;
+    return this.#failing;
   }
 
   add(item: BatchItem<T>): void {
@@ -83,9 +71,9 @@ export class Batcher<T> {
 
   /** Writes everything queued; resolves when it is stored. */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#writes.size > 0) {
+    while (this.#queue.length > 0 || this.#flushing) {
       this.#kick();
-      await Promise.race(this.#writes);
+      await this.#flushing;
     }
   }
 
@@ -95,34 +83,26 @@ export class Batcher<T> {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await Promise.all(this.#writes);
+    await this.#flushing;
   }
 
-  /** Starts writes while there is room for one: every full batch, then what is left. */
   #kick(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    while (!this.#closed && this.#queue.length > 0 && this.#writes.size < this.#concurrency) {
-      const write = this.#write(this.#queue.splice(0, this.#options.maxBatch)).finally(() => {
-        this.#writes.delete(write);
-        if (this.#queue.length >= this.#options.maxBatch) this.#kick();
-        else if (this.#queue.length > 0 && !this.#closed) {
-          this.#timer ??= setTimeout(() => this.#kick(), this.#options.flushIntervalMs);
-        }
-      });
-      this.#writes.add(write);
-      if (this.#queue.length < this.#options.maxBatch) break; // the rest waits for its age
-    }
-    if (this.#queue.length > 0 && !this.#closed) {
-      this.#timer ??= setTimeout(() => this.#kick(), this.#options.flushIntervalMs);
-    }
+    if (this.#flushing || this.#queue.length === 0 || this.#closed) return;
+    this.#flushing = this.#writeLoop().finally(() => {
+      this.#flushing = undefined;
+      if (this.#queue.length >= this.#options.maxBatch) this.#kick();
+      else if (this.#queue.length > 0 && !this.#closed) {
+        this.#timer ??= setTimeout(() => this.#kick(), this.#options.flushIntervalMs);
+      }
+    });
   }
 
-  async #write(batch: BatchItem<T>[]): Promise<void> {
-    this.#writing += batch.length;
+  async #writeLoop(): Promise<void> {
+    const batch = this.#queue.slice(0, this.#options.maxBatch);
     const docs = batch.map((item) => item.doc);
     let delay = this.#options.retryInitialMs ?? 100;
-    let failed = false;
     for (let attempt = 1;; attempt++) {
       const started = performance.now();
       try {
@@ -130,16 +110,15 @@ export class Batcher<T> {
         this.#options.onBatchWritten?.(docs.length, performance.now() - started);
         break;
       } catch (error) {
-        if (!failed) this.#failingWrites++;
-        failed = true;
+        this.#failing = true;
         this.#options.onWriteError?.(error, attempt);
-        if (this.#closed) return; // given up: the batch stays unacknowledged (and pending)
+        if (this.#closed) return; // given up: the batch stays unacknowledged
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, this.#options.retryMaxMs ?? 2_000);
       }
     }
-    if (failed) this.#failingWrites--;
-    this.#writing -= batch.length;
+    this.#failing = false;
+    this.#queue.splice(0, batch.length);
     for (const item of batch) item.owner.onStored(item.doc);
     if (this.hasRoom) {
       const waiters = this.#roomWaiters;

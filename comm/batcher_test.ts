@@ -85,32 +85,3 @@ Deno.test("closing without flush gives up a failing write and acknowledges nothi
   assert.deepEqual(owner.stored, []);
   assert.equal(batcher.pending, 1);
 });
-
-Deno.test("batcher writes the next batch while the database stores the last, at most concurrency at once", async () => {
-  const gates: (() => void)[] = [];
-  const started: number[][] = [];
-  const batcher = new Batcher<number>({
-    write: (docs) => {
-      started.push(docs);
-      return new Promise<void>((resolve) => gates.push(resolve));
-    },
-    maxBatch: 2,
-    flushIntervalMs: 1_000,
-    highWater: 100,
-    concurrency: 2,
-  });
-  const owner = recorder();
-  for (let i = 1; i <= 6; i++) batcher.add({ doc: i, owner });
-  assert.deepEqual(started, [[1, 2], [3, 4]], "two writes at once, the third waits");
-  assert.equal(batcher.pending, 6);
-  gates[1](); // the second finishes first: its readings are stored, and the third write starts
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.deepEqual(owner.stored, [3, 4]);
-  assert.deepEqual(started, [[1, 2], [3, 4], [5, 6]]);
-  assert.equal(batcher.pending, 4);
-  gates[0]();
-  gates[2]();
-  await batcher.close({ flush: true });
-  assert.deepEqual(owner.stored.toSorted(), [1, 2, 3, 4, 5, 6]);
-  assert.equal(batcher.pending, 0);
-});

@@ -23,8 +23,6 @@ export interface CommServerOptions {
   limits?: Partial<ProtocolLimits>;
   maxBatch?: number;
   flushIntervalMs?: number;
-  /** Batches written at once (see Batcher). */
-  writeConcurrency?: number;
   /** Readings waiting for the database before connections stop reading. */
   highWater?: number;
   rate?: { perSecond: number; burst: number };
@@ -60,7 +58,6 @@ export function createCommServer(options: CommServerOptions): CommServer {
   const batcher = new Batcher<ReadingDoc>({
     maxBatch: options.maxBatch ?? 1_000,
     flushIntervalMs: options.flushIntervalMs ?? 50,
-    concurrency: options.writeConcurrency ?? 2,
     highWater,
     write: async (docs) => {
       await store.writeReadings(docs);
