@@ -81,7 +81,7 @@ function resolve(deps: AppDeps): AppContext {
     sessionTtlMs,
     stats: deps.stats ?? createStats(),
     signal: deps.signal ?? new AbortController().signal,
-    loginLimiter: deps.loginLimiter ?? createLoginLimiter({ now }),
+    loginLimiter: deps.loginLimiter ?? createLoginLimiter(deps.db, { now }),
     liveIntervalMs: deps.liveIntervalMs ?? 2_000,
     liveMaxMs: deps.liveMaxMs ?? 5 * 60_000,
   };

@@ -20,7 +20,7 @@ export async function signIn(
   password: string,
 ): Promise<NewSession> {
   const key = `${username}\u0000${clientAddress(c.env)}`;
-  const waitMs = ctx.loginLimiter.retryAfterMs(key);
+  const waitMs = await ctx.loginLimiter.retryAfterMs(key);
   if (waitMs > 0) {
     ctx.stats.loginsRateLimited++;
     ctx.logger.warn("login rate limited", { username, client: clientAddress(c.env) });
@@ -31,12 +31,12 @@ export async function signIn(
   }
   const user = await verifyUser(ctx.db, username, password);
   if (!user) {
-    ctx.loginLimiter.fail(key);
+    await ctx.loginLimiter.fail(key);
     ctx.stats.loginsFailed++;
     ctx.logger.info("login failed", { username, client: clientAddress(c.env) });
     throw new AuthError("bad_credentials", "Wrong username or password");
   }
-  ctx.loginLimiter.succeed(key);
+  await ctx.loginLimiter.succeed(key);
   ctx.stats.loginsSucceeded++;
   const session = await createSession(ctx.db, user, new Date(ctx.now()), ctx.sessionTtlMs);
   setCookie(c, SESSION_COOKIE, session.id, {

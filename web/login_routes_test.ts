@@ -179,6 +179,18 @@ Deno.test("failed sign-ins are rate limited per username and address, even with 
   assert.equal(otherAddress.status, 200, "another client address is not limited");
 });
 
+Deno.test("failed sign-ins on one web node count on the other (lb(web) alternates them)", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  const nodes = [testApp(t.db, { nodeId: "ws0" }), testApp(t.db, { nodeId: "ws1" })];
+  for (let i = 0; i < 5; i++) {
+    const response = await nodes[i % 2].request("/api/login", json({ ...USER, password: "bad" }));
+    assert.equal(response.status, 401);
+  }
+  assert.equal((await nodes[0].request("/api/login", json(USER))).status, 429);
+  assert.equal((await nodes[1].request("/api/login", json(USER))).status, 429);
+});
+
 Deno.test("a malformed login is 400 with a message that says what is wrong", async () => {
   await using t = await openTestDatabase();
   const app = testApp(t.db);

@@ -13,6 +13,7 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { every } from "./periodic.ts";
 import { createWebServer } from "./server.ts";
 import { deleteExpiredSessions } from "./sessions.ts";
+import { deleteEndedLoginWindows } from "./rate_limit.ts";
 import { createStats } from "./stats.ts";
 
 export const WEB_VERSION: string = denoJson.version;
@@ -64,6 +65,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
     const sweep = every(SESSION_SWEEP_INTERVAL_MS, async () => {
       const count = await deleteExpiredSessions(database.db, new Date());
       if (count > 0) logger.info("expired sessions deleted", { count });
+      await deleteEndedLoginWindows(database.db, new Date());
     }, { logger, name: "session sweep" });
     logger.info("listening", { addr: server.addr, version: WEB_VERSION, pid: Deno.pid });
 

@@ -1,35 +1,29 @@
 /**
- * Login rate limiting: at most `maxFailures` failed logins per key (username + client address) in
- * a fixed window of `windowMs`; then the key is refused until the window ends. A success clears it.
- *
- * In memory, per node: behind lb(web) a client that alternates nodes gets up to `maxFailures` per
- * node. The table is bounded (`maxKeys`); when full, the oldest window is dropped first.
+ * Login rate limiting, shared by every web node through the database: at most `maxFailures` failed
+ * sign-ins per key (username + client address) in a fixed window of `windowMs`; then the key is
+ * refused until its window ends. A success clears it. Kept in the database because lb(web) spreads
+ * one client's connections over the nodes: a count kept per node would allow maxFailures × nodes.
+ * Keys are stored as SHA-256 hashes; web nodes delete ended windows with their session sweep.
  */
+import type { Db } from "mongodb";
+import { collections, sha256Hex } from "@fleetmon/shared/db";
 
 export interface LoginLimiterOptions {
   maxFailures?: number;
   windowMs?: number;
-  maxKeys?: number;
   now?: () => number;
 }
 
 export interface LoginLimiter {
   /** 0 when the key may try, else how long until it may, in ms. */
-  retryAfterMs(key: string): number;
-  fail(key: string): void;
-  succeed(key: string): void;
-  readonly size: number;
+  retryAfterMs(key: string): Promise<number>;
+  fail(key: string): Promise<void>;
+  succeed(key: string): Promise<void>;
 }
 
-interface Window {
-  startedAt: number;
-  failures: number;
-}
-
-export function createLoginLimiter(options: LoginLimiterOptions = {}): LoginLimiter {
+export function createLoginLimiter(db: Db, options: LoginLimiterOptions = {}): LoginLimiter {
   const maxFailures = options.maxFailures ?? 5;
   const windowMs = options.windowMs ?? 5 * 60_000;
-  const maxKeys = options.maxKeys ?? 10_000;
   const now = options.now ?? Date.now;
   if (!Number.isInteger(maxFailures) || maxFailures < 1) {
     throw new RangeError(`Cannot create login limiter: maxFailures ${maxFailures} is not >= 1`);
@@ -37,38 +31,41 @@ export function createLoginLimiter(options: LoginLimiterOptions = {}): LoginLimi
   if (!(windowMs > 0)) {
     throw new RangeError(`Cannot create login limiter: windowMs ${windowMs} is not > 0`);
   }
-  // A Map keeps insertion order, and windows are only ever inserted fresh: oldest first.
-  const windows = new Map<string, Window>();
+  const failures = collections(db).loginFailures;
 
-  const current = (key: string): Window | undefined => {
-    const window = windows.get(key);
-    if (window && now() - window.startedAt >= windowMs) {
-      windows.delete(key);
-      return undefined;
-    }
-    return window;
+  /** The key's window if it has not ended yet. */
+  const current = async (id: string) => {
+    const window = await failures.findOne({ _id: id });
+    return window && window.expiresAt.getTime() > now() ? window : undefined;
   };
 
   return {
-    retryAfterMs(key) {
-      const window = current(key);
+    async retryAfterMs(key) {
+      const window = await current(await sha256Hex(key));
       if (!window || window.failures < maxFailures) return 0;
-      return window.startedAt + windowMs - now();
+      return window.expiresAt.getTime() - now();
     },
-    fail(key) {
-      const window = current(key);
-      if (window) {
-        window.failures++;
+    async fail(key) {
+      const id = await sha256Hex(key);
+      if (await current(id)) {
+        await failures.updateOne({ _id: id }, { $inc: { failures: 1 } });
         return;
       }
-      while (windows.size >= maxKeys) windows.delete(windows.keys().next().value!);
-      windows.set(key, { startedAt: now(), failures: 1 });
+      const startedAt = new Date(now());
+      await failures.replaceOne(
+        { _id: id },
+        { failures: 1, startedAt, expiresAt: new Date(startedAt.getTime() + windowMs) },
+        { upsert: true },
+      );
     },
-    succeed(key) {
-      windows.delete(key);
-    },
-    get size() {
-      return windows.size;
+    async succeed(key) {
+      await failures.deleteOne({ _id: await sha256Hex(key) });
     },
   };
+}
+
+/** Deletes windows that ended at or before `now`; returns how many. */
+export async function deleteEndedLoginWindows(db: Db, now: Date): Promise<number> {
+  const result = await collections(db).loginFailures.deleteMany({ expiresAt: { $lte: now } });
+  return result.deletedCount;
 }

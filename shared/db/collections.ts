@@ -64,6 +64,15 @@ export interface AuthEventDoc {
   at: Date;
 }
 
+/** Failed sign-ins of one username from one client address, in a fixed window (web/rate_limit.ts). */
+export interface LoginFailureDoc {
+  /** SHA-256 of username and client address, hex: neither is kept in the clear. */
+  _id: string;
+  failures: number;
+  startedAt: Date;
+  expiresAt: Date;
+}
+
 export interface NodeDoc {
   _id: string;
   kind: "comm" | "web";
@@ -83,6 +92,7 @@ export interface Collections {
   sessions: Collection<SessionDoc>;
   nodes: Collection<NodeDoc>;
   authEvents: Collection<AuthEventDoc>;
+  loginFailures: Collection<LoginFailureDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -93,6 +103,7 @@ export function collections(db: Db): Collections {
     sessions: db.collection<SessionDoc>("sessions"),
     nodes: db.collection<NodeDoc>("nodes"),
     authEvents: db.collection<AuthEventDoc>("auth_events"),
+    loginFailures: db.collection<LoginFailureDoc>("login_failures"),
   };
 }
 
@@ -105,5 +116,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
     c.authEvents.createIndex({ at: 1 }, { name: "at" }),
     // Not a TTL index: FerretDB 1.24 lacks them. Web nodes delete expired sessions themselves.
     c.sessions.createIndex({ expiresAt: 1 }, { name: "expires_at" }),
+    c.loginFailures.createIndex({ expiresAt: 1 }, { name: "expires_at" }),
   ]);
 }
