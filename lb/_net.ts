@@ -2,6 +2,7 @@
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { isIpLiteral } from "@fleetmon/shared/ip";
 
+export { delay } from "@fleetmon/shared/delay";
 export {
   closeQuietly,
   isExpectedNetworkError,
@@ -50,18 +51,4 @@ export async function connectWithTimeout(
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
   return String(error);
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; never rejects. */
-export function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
 }

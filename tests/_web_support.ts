@@ -6,15 +6,13 @@
 import assert from "node:assert/strict";
 import { createLogger } from "@fleetmon/shared/log";
 import {
-  collections,
   connectDatabase,
   createUser,
   type Database,
   ensureIndexes,
-  type ReadingDoc,
   registerDevice,
-  writeLastReadings,
 } from "@fleetmon/shared/db";
+import { writeReading as writeTestReading } from "../web/_testing.ts";
 import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 
@@ -86,24 +84,15 @@ export async function seed(database: Database, device: string, count: number, no
   }
 }
 
-export async function writeReading(
+/** A reading written as comm writes it (see web/_testing.ts), two minutes back at most. */
+export function writeReading(
   database: Database,
   device: string,
   seq: number,
   metrics: Record<string, number>,
   node = "cs0",
 ): Promise<void> {
-  const reading: ReadingDoc = {
-    _id: `${device}:${seq}`,
-    device,
-    seq,
-    ts: new Date(Date.now() - 60_000 + seq * 500),
-    metrics,
-    receivedAt: new Date(),
-    node,
-  };
-  await collections(database.db).readings.insertOne(reading);
-  await writeLastReadings(database.db, [reading]);
+  return writeTestReading(database.db, device, seq, metrics, { node, start: Date.now() - 120_000 });
 }
 
 export interface WebProcess extends AsyncDisposable {

@@ -66,16 +66,9 @@ function lbCommand(...flags: string[]): string[] {
 }
 
 /** Starts `command` from the project's root and waits for its "listening" line. */
-async function startLb(command: string[]) {
+function startLb(command: string[]) {
   const [program, ...args] = command;
-  const lb = await startService({
-    name: "lb",
-    command: program,
-    args,
-    cwd: root,
-    ready: isListening,
-  });
-  return Object.assign(lb, { ready: lb.readyEntry! });
+  return startService({ name: "lb", command: program, args, cwd: root, ready: isListening });
 }
 
 async function stats(admin: string) {
@@ -108,11 +101,11 @@ Deno.test("lb process balances round robin and shows a killed backend as down in
         "--check-timeout-ms=1000",
       ),
     );
-    const addr = String(lb.ready.addr);
-    const admin = String(lb.ready.admin);
+    const addr = String(lb.readyEntry!.addr);
+    const admin = String(lb.readyEntry!.admin);
     assert.match(addr, /^127\.0\.0\.1:\d+$/);
     assert.notEqual(addr, "127.0.0.1:0", "the real port, not the one asked for");
-    assert.equal(lb.ready.node, "lb-test");
+    assert.equal(lb.readyEntry!.node, "lb-test");
 
     await until(() => stats(admin), (s) => s.backends.every((x) => x.state === "up"), "both up");
     const order = [];
@@ -164,9 +157,13 @@ Deno.test({
           "--check-interval-ms=50",
         ),
       ]);
-      const addr = String(lb.ready.addr);
+      const addr = String(lb.readyEntry!.addr);
       const [hostname, port] = addr.split(":");
-      await until(() => stats(String(lb.ready.admin)), (s) => s.backends[0].state === "up", "up");
+      await until(
+        () => stats(String(lb.readyEntry!.admin)),
+        (s) => s.backends[0].state === "up",
+        "up",
+      );
       for (let i = 0; i < 30; i++) {
         clients.push(await Deno.connect({ hostname, port: Number(port) }));
       }
@@ -180,7 +177,7 @@ Deno.test({
         "a client served again",
       );
       assert.equal(answer, "b");
-      const after = await stats(String(lb.ready.admin)) as unknown as {
+      const after = await stats(String(lb.readyEntry!.admin)) as unknown as {
         connections: { acceptErrors: number };
         backends: { state: string; failedConnects: number }[];
       };

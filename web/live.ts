@@ -7,6 +7,7 @@
  */
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import { delay } from "@fleetmon/shared/delay";
 import type { AppContext, WebEnv } from "./context.ts";
 import { getDevices } from "./queries.ts";
 
@@ -29,20 +30,6 @@ export function createSharedLoader<T>(
     });
     return value;
   };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts; leaves no timer behind. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 export function devicesStream(ctx: AppContext) {
@@ -82,7 +69,7 @@ export function devicesStream(ctx: AppContext) {
             await stream.write(": keepalive\n\n");
             quietSince = ctx.now();
           }
-          await sleep(ctx.liveIntervalMs, done);
+          await delay(ctx.liveIntervalMs, done);
         }
       } finally {
         clearTimeout(lifetime);

@@ -3,7 +3,12 @@
  * connected gradually, sending realistic readings at a fixed rate, with every acked seq
  * remembered for the audit.
  */
-import { createDeviceClient, type DeviceClient } from "@fleetmon/shared/device";
+import {
+  createDeviceClient,
+  type DeviceClient,
+  type DeviceClientStats,
+} from "@fleetmon/shared/device";
+import { delay } from "@fleetmon/shared/delay";
 import type { Logger } from "@fleetmon/shared/log";
 import type { HostPort } from "@fleetmon/shared/net";
 import { seededRandom } from "./prng.ts";
@@ -32,7 +37,8 @@ export interface FleetOptions {
   now?: () => number;
 }
 
-export interface FleetSnapshot {
+/** Every client's stats summed, and the fleet's own counts. */
+export interface FleetSnapshot extends DeviceClientStats {
   devices: number;
   /** Clients created so far. */
   started: number;
@@ -40,15 +46,6 @@ export interface FleetSnapshot {
   failed: number;
   /** Readings generated (handed to clients). */
   generated: number;
-  sent: number;
-  resent: number;
-  acked: number;
-  nacked: Record<string, number>;
-  dropped: Record<string, number>;
-  inFlight: number;
-  buffered: number;
-  connects: number;
-  connectFailures: number;
   sendErrors: number;
 }
 
@@ -224,8 +221,4 @@ export class Fleet {
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [key, value] of Object.entries(from)) into[key] = (into[key] ?? 0) + value;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

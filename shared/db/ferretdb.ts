@@ -15,8 +15,19 @@ const RELEASE_URL =
   `https://github.com/FerretDB/FerretDB/releases/download/${FERRETDB_VERSION}/ferretdb-linux-amd64`;
 
 export async function locateFerretDB(logger: Logger): Promise<string> {
+  /** Whether `path` is FerretDB 1.24; a stock build works, with a warning. */
+  const usable = async (path: string) => {
+    const version = await ferretdbVersion(path);
+    if (version && version !== FERRETDB_BUILD) {
+      logger.warn(
+        "this FerretDB looks up documents by _id with a full scan; `deno task setup` builds one that uses the index (needs Go)",
+        { bin: path, version },
+      );
+    }
+    return version !== undefined;
+  };
   const chosen = Deno.env.get("FERRETDB_BIN");
-  if (chosen && await ferretdbVersion(chosen)) return warnIfStock(chosen, logger);
+  if (chosen && await usable(chosen)) return chosen;
   if (await ferretdbVersion(CACHE_BIN + "ferretdb") === FERRETDB_BUILD) {
     return CACHE_BIN + "ferretdb";
   }
@@ -30,7 +41,7 @@ export async function locateFerretDB(logger: Logger): Promise<string> {
     try {
       logger.info("looking for FerretDB", { how: install.name, cache: CACHE_BIN });
       const path = await install();
-      if (await ferretdbVersion(path)) return warnIfStock(path, logger);
+      if (await usable(path)) return path;
       failures.push(`${install.name}: ${path} is not FerretDB ${FERRETDB_VERSION}`);
     } catch (error) {
       failures.push(`${install.name}: ${(error as Error).message}`);
@@ -54,16 +65,6 @@ async function ferretdbVersion(path: string): Promise<string | undefined> {
   } catch {
     return undefined; // not there or not executable: try the next way
   }
-}
-
-async function warnIfStock(path: string, logger: Logger): Promise<string> {
-  if (await ferretdbVersion(path) !== FERRETDB_BUILD) {
-    logger.warn(
-      "this FerretDB looks up documents by _id with a full scan; `deno task setup` builds one that uses the index (needs Go)",
-      { bin: path },
-    );
-  }
-  return path;
 }
 
 async function which(name: string): Promise<string | undefined> {
