@@ -25,15 +25,16 @@ export interface TestBackend {
  */
 export function startBackend(
   name: string,
-  options: { port?: number; handler?: ConnHandler } = {},
+  options: { hostname?: string; port?: number; handler?: ConnHandler } = {},
 ): TestBackend {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: options.port ?? 0 });
+  const hostname = options.hostname ?? "127.0.0.1";
+  const listener = Deno.listen({ hostname, port: options.port ?? 0 });
   const open = new Set<Deno.TcpConn>();
   let closing: Promise<void> | undefined;
   const serving = new Set<Promise<void>>();
   const backend: TestBackend = {
     name,
-    addr: { hostname: "127.0.0.1", port: listener.addr.port },
+    addr: { hostname, port: listener.addr.port },
     accepted: 0,
     served: 0,
     close: () =>
@@ -156,6 +157,9 @@ export function deadPort(): number {
   listener.close();
   return port;
 }
+
+/** Tests of the data plane run once per engine. */
+export const ENGINES = ["epoll", "deno"] as const;
 
 export function testBalancer(
   backends: { name: string; addr: HostPort }[],

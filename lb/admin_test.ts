@@ -9,6 +9,7 @@ function fakeStats(): BalancerStats {
   return {
     name: "lb-comm",
     addr: "127.0.0.1:7000",
+    engine: "epoll",
     startedAt: "2026-01-01T00:00:00.000Z",
     uptimeSeconds: 5,
     connections: {

@@ -6,6 +6,7 @@ import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import type { ProxyProtocolVersion } from "@fleetmon/shared/proxy_protocol";
 import type { AdminState, BackendState, Health, HealthState } from "./health_state.ts";
 import { connectOptions } from "./_net.ts";
+import { encodeSockaddr } from "./epoll/sockaddr.ts";
 
 export interface BackendSpec {
   /** Names the backend in logs, stats and the admin API: `cs0`. */
@@ -54,6 +55,8 @@ export interface BackendStats {
 export interface BalancerStats {
   name: string;
   addr: string;
+  /** The data plane relaying connections: "epoll" or "deno". */
+  engine: "epoll" | "deno";
   startedAt: string;
   uptimeSeconds: number;
   connections: {
@@ -75,6 +78,8 @@ export class Backend implements ByteCounters {
   readonly proxyProtocol: ProxyProtocolVersion | undefined;
   readonly health: HealthState;
   readonly connectOptions: Deno.ConnectOptions;
+  /** The address as a sockaddr, for the epoll engine; undefined when it is a name. */
+  readonly sockaddr: Uint8Array | undefined;
   /** Open connections through this backend, so disabling it can close them. */
   readonly connections: Set<OpenConnection> = new Set();
   total = 0;
@@ -91,6 +96,7 @@ export class Backend implements ByteCounters {
     this.proxyProtocol = spec.proxyProtocol;
     this.health = health;
     this.connectOptions = connectOptions(spec.address);
+    this.sockaddr = encodeSockaddr(spec.address);
   }
 
   get active(): number {

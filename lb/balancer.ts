@@ -11,10 +11,16 @@ import type { CheckSpec } from "./check_probe.ts";
 import { HealthChecker } from "./health_checker.ts";
 import { HealthState } from "./health_state.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
-import { AcceptLoop } from "./listener.ts";
-import { proxyConnection, type ProxyContext } from "./proxy.ts";
-import { BufferPool } from "./buffer_pool.ts";
+import type { ProxyContext } from "./proxy.ts";
 import { Deadlines } from "./deadlines.ts";
+import {
+  chooseEngine,
+  type DataPlane,
+  DenoDataPlane,
+  type EngineChoice,
+  type EngineName,
+} from "./data_plane.ts";
+import { EpollDataPlane } from "./epoll/data_plane.ts";
 import { RoundRobin } from "./round_robin.ts";
 
 export interface BalancerOptions {
@@ -41,16 +47,25 @@ export interface BalancerOptions {
   /** How long `close()` waits for open connections before closing them. */
   shutdownTimeoutMs?: number;
   /**
-   * Size of the large relay buffer a direction borrows while data streams; an idle direction
-   * waits with a 4 KiB one.
+   * The deno engine's large relay buffer, lent to a direction while data streams (an idle
+   * direction waits with a 4 KiB one). The epoll engine reads into one 256 KiB buffer for all.
    */
   bufferBytes?: number;
+  /** Which data plane relays connections (see data_plane.ts); auto by default. */
+  engine?: EngineChoice;
+  /**
+   * epoll engine: how long its loop may wait for events on the main thread before the rest of
+   * the process runs (see epoll/poller.ts). 0, the default, never holds up the process; lb/main.ts,
+   * where the balancer has the process to itself, uses 50.
+   */
+  epollSliceMs?: number;
   logger: Logger;
   now?: () => number;
 }
 
 export interface Balancer {
   readonly name: string;
+  readonly engine: EngineName;
   readonly addr: HostPort;
   readonly adminAddr: HostPort | undefined;
   backends(): BackendStats[];
@@ -75,6 +90,7 @@ export const BALANCER_DEFAULTS = {
   idleTimeoutMs: 300_000,
   retries: 2,
   shutdownTimeoutMs: 10_000,
+  epollSliceMs: 0,
   bufferBytes: 64 * 1024,
 };
 
@@ -114,27 +130,25 @@ export function createBalancer(options: BalancerOptions): Balancer {
   }
 
   const openRelays = () => backends.flatMap((backend) => [...backend.connections]);
-  const context: ProxyContext = {
+  const proxy: ProxyContext = {
     backends,
     strategy: new RoundRobin<Backend>(),
     connectTimeoutMs: o.connectTimeoutMs,
     deadlines: new Deadlines(Math.min(100, Math.max(5, Math.floor(o.connectTimeoutMs / 20)))),
     retries: o.retries,
-    buffers: new BufferPool({ largeBytes: o.bufferBytes }),
     counters: { total: 0, noBackend: 0 },
     loggers,
     logger,
     closed: false,
   };
 
-  const listener = Deno.listen({ hostname: o.listen.hostname, port: o.listen.port });
-  const addr = { hostname: o.listen.hostname, port: listener.addr.port };
-  const accepting = new AcceptLoop({
-    listener,
-    maxConnections: o.maxConnections,
-    handle: (conn) => proxyConnection(conn, context),
-    logger,
-  });
+  const { engine, fallbackReason } = chooseEngine(o.engine ?? "auto", o.listen, specs);
+  if (fallbackReason) logger.info("using the deno engine", { why: `not epoll: ${fallbackReason}` });
+  const planeOptions = { listen: o.listen, maxConnections: o.maxConnections, proxy };
+  const plane: DataPlane = engine === "epoll"
+    ? new EpollDataPlane({ ...planeOptions, sliceMs: o.epollSliceMs })
+    : new DenoDataPlane({ ...planeOptions, bufferBytes: o.bufferBytes });
+  const addr = { hostname: o.listen.hostname, port: plane.port };
   const checker = new HealthChecker({
     backends,
     spec: o.check ?? { kind: "tcp" },
@@ -163,14 +177,15 @@ export function createBalancer(options: BalancerOptions): Balancer {
   const stats = (): BalancerStats => ({
     name,
     addr: formatHostPort(addr),
+    engine,
     startedAt: new Date(startedAt).toISOString(),
     uptimeSeconds: Math.round((now() - startedAt) / 1000),
     connections: {
-      active: accepting.active,
-      total: context.counters.total,
-      noBackend: context.counters.noBackend,
+      active: plane.active,
+      total: proxy.counters.total,
+      noBackend: proxy.counters.noBackend,
       idleTimeouts: sweeper?.closed ?? 0,
-      acceptErrors: accepting.acceptErrors,
+      acceptErrors: plane.acceptErrors,
       maxConnections: o.maxConnections,
     },
     backends: backends.map((b) => b.stats()),
@@ -187,7 +202,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
       });
       admin = serveAdmin(adminListen, handler, (error) => logger.error("admin failed", { error }));
     } catch (error) {
-      accepting.stop();
+      void plane.close();
       void checker.stop();
       sweeper?.stop();
       throw error;
@@ -197,19 +212,19 @@ export function createBalancer(options: BalancerOptions): Balancer {
   let closing: Promise<void> | undefined;
   const close = () => closing ??= shutdown();
   async function shutdown(): Promise<void> {
-    accepting.stop();
-    await accepting.done;
-    if (accepting.active > 0) {
-      logger.info("shutting down; waiting for open connections", { active: accepting.active });
+    await plane.stopAccepting();
+    if (plane.active > 0) {
+      logger.info("shutting down; waiting for open connections", { active: plane.active });
       const timer = Promise.withResolvers<void>();
       const timeout = setTimeout(timer.resolve, o.shutdownTimeoutMs);
-      await Promise.race([accepting.idle(), timer.promise]);
+      await Promise.race([plane.idle(), timer.promise]);
       clearTimeout(timeout);
     }
-    context.closed = true;
+    proxy.closed = true;
     for (const relay of openRelays()) relay.close("shutting down");
-    await accepting.idle();
-    context.deadlines.stop();
+    await plane.idle();
+    await plane.close();
+    proxy.deadlines.stop();
     sweeper?.stop();
     await checker.stop();
     await admin?.close();
@@ -217,6 +232,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
 
   return {
     name,
+    engine,
     addr,
     adminAddr: admin?.addr,
     backends: () => backends.map((b) => b.stats()),

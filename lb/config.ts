@@ -124,6 +124,7 @@ export const lbConfigSchema = z.object({
   idleTimeoutMs: millisecondsSchema.default(300_000),
   retries: count(0).default(2),
   shutdownTimeoutMs: millisecondsSchema.default(10_000),
+  engine: z.enum(["auto", "epoll", "deno"]).default("auto"),
   logLevel: logLevelSchema.default("info"),
 }).superRefine((config, ctx) => {
   const problem = (path: string, message: string) =>
@@ -167,6 +168,7 @@ const STRING_FLAGS = [
   "idle-timeout-ms",
   "retries",
   "shutdown-timeout-ms",
+  "engine",
   "log-level",
 ];
 
@@ -214,6 +216,7 @@ export function balancerOptionsFromConfig(config: LbConfig, logger: Logger): Bal
     idleTimeoutMs: config.idleTimeoutMs,
     retries: config.retries,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    engine: config.engine,
     logger,
   };
 }

@@ -38,6 +38,15 @@ Deno.test("lb config reads flags, with the issue's defaults for everything else"
     id: "127.0.0.1:7101",
     address: { hostname: "127.0.0.1", port: 7101 },
   }]);
+  assert.equal(config.engine, "auto");
+});
+
+Deno.test("lb config takes the engine from --engine or LB_ENGINE, and refuses an unknown one", () => {
+  const base = ["--listen=127.0.0.1:7000", "--backend=127.0.0.1:7101"];
+  assert.equal(load([...base, "--engine=deno"]).engine, "deno");
+  assert.equal(load(base, { LB_ENGINE: "epoll" }).engine, "epoll");
+  const [problem] = problems([...base, "--engine=io_uring"]);
+  assert.match(problem, /^engine: .*"auto"/);
 });
 
 Deno.test("lb config reads backends with an id, a check address or port, and a PROXY version", () => {

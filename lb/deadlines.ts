@@ -3,28 +3,33 @@
  * timer per connect costs more than the rest of the connect's own JavaScript. A deadline fires
  * up to one tick late; the timer stops once a tick finds nothing pending.
  */
+export interface Deadline {
+  readonly at: number;
+  readonly fire: () => void;
+}
+
 export class Deadlines {
   readonly #tickMs: number;
-  readonly #pending = new Map<AbortController, { at: number; reason: () => Error }>();
+  readonly #pending = new Set<Deadline>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(tickMs: number) {
     this.#tickMs = tickMs;
   }
 
-  /** A signal that aborts with `reason()` once `ms` have passed, unless released first. */
-  start(ms: number, reason: () => Error): AbortController {
-    const controller = new AbortController();
-    this.#pending.set(controller, { at: performance.now() + ms, reason });
+  /** Calls `fire` once `ms` have passed, unless the deadline is released first. */
+  start(ms: number, fire: () => void): Deadline {
+    const deadline = { at: performance.now() + ms, fire };
+    this.#pending.add(deadline);
     this.#timer ??= setInterval(() => this.#tick(), this.#tickMs);
-    return controller;
+    return deadline;
   }
 
-  release(controller: AbortController): void {
-    this.#pending.delete(controller);
+  release(deadline: Deadline): void {
+    this.#pending.delete(deadline);
   }
 
-  /** Aborts nothing more; pending signals stay as they are. */
+  /** Fires nothing more; pending deadlines are forgotten. */
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
@@ -34,10 +39,10 @@ export class Deadlines {
   #tick(): void {
     if (this.#pending.size === 0) return this.stop();
     const now = performance.now();
-    for (const [controller, { at, reason }] of this.#pending) {
-      if (now < at) continue;
-      this.#pending.delete(controller);
-      controller.abort(reason());
+    for (const deadline of this.#pending) {
+      if (now < deadline.at) continue;
+      this.#pending.delete(deadline);
+      deadline.fire();
     }
   }
 }

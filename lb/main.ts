@@ -20,9 +20,18 @@ try {
 }
 
 const logger = createLogger({ service: "lb", node: config.name, level: config.logLevel });
-const balancer = createBalancer(balancerOptionsFromConfig(config, logger));
+let balancer;
+try {
+  // The balancer has this process to itself, so its epoll loop may hold the main thread 50 ms.
+  balancer = createBalancer({ ...balancerOptionsFromConfig(config, logger), epollSliceMs: 50 });
+} catch (error) {
+  // Cannot listen (address in use, no permission) or the engine asked for cannot run here.
+  logger.error("cannot start", { error });
+  Deno.exit(1);
+}
 logger.info("listening", {
   addr: formatHostPort(balancer.addr),
+  engine: balancer.engine,
   admin: balancer.adminAddr ? formatHostPort(balancer.adminAddr) : null,
   backends: balancer.backends().map((b) => `${b.id}=${b.address}`),
 });

@@ -1,11 +1,14 @@
 /**
- * Serves one client connection: picks a backend round robin, connects to it (trying the next
- * available backend when a connect fails, a bounded number of times), writes a PROXY protocol
- * header if the backend wants one, then relays until both sides are done. With no backend to
- * take it, the client's connection is closed cleanly and counted.
+ * Serves one client connection (the deno engine): picks a backend round robin, connects to it
+ * (trying the next available backend when a connect fails, a bounded number of times), writes a
+ * PROXY protocol header if the backend wants one, then relays until both sides are done. With no
+ * backend to take it, the client's connection is closed cleanly and counted.
+ *
+ * The choice of backend, and what a failed connect or a client without a backend counts, are
+ * shared with the epoll engine (`pickBackend`, `recordConnectFailure`, `recordNoBackend`).
  */
 import type { Logger } from "@fleetmon/shared/log";
-import { formatHostPort } from "@fleetmon/shared/net";
+import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { encodeProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import type { Backend } from "./backend.ts";
 import type { BufferPool } from "./buffer_pool.ts";
@@ -35,7 +38,6 @@ export interface ProxyContext {
   deadlines: Deadlines;
   /** How many more backends to try after a failed connect. */
   retries: number;
-  buffers: BufferPool;
   counters: ProxyCounters;
   /** One logger per backend id, made once. */
   loggers: Map<string, Logger>;
@@ -44,7 +46,42 @@ export interface ProxyContext {
   closed: boolean;
 }
 
-export async function proxyConnection(client: Deno.TcpConn, context: ProxyContext): Promise<void> {
+/** The next backend round robin that is available and not tried yet for this client. */
+export function pickBackend(context: ProxyContext, tried: Set<Backend>): Backend | undefined {
+  return context.strategy.pick(
+    context.backends,
+    (backend) => backend.health.available && !tried.has(backend),
+  );
+}
+
+/**
+ * Counts a failed connect against the backend (its health, its counter) and logs it; running out
+ * of file descriptors is this process's problem, so it is logged and not counted.
+ */
+export function recordConnectFailure(context: ProxyContext, backend: Backend, error: unknown) {
+  const logger = context.loggers.get(backend.id)!;
+  if (isOutOfDescriptors(error)) {
+    logger.error("cannot connect to backend: this process is out of file descriptors", { error });
+    return;
+  }
+  backend.failedConnects++;
+  backend.health.recordFailedConnect();
+  logger.warn("cannot connect to backend", { error });
+}
+
+export function recordNoBackend(context: ProxyContext, client: HostPort, tried: Set<Backend>) {
+  context.counters.noBackend++;
+  context.logger.debug("no backend for a connection; closing it", {
+    client: formatHostPort(client),
+    tried: [...tried].map((backend) => backend.id),
+  });
+}
+
+export async function proxyConnection(
+  client: Deno.TcpConn,
+  context: ProxyContext,
+  buffers: BufferPool,
+): Promise<void> {
   context.counters.total++;
   try {
     client.setNoDelay(true);
@@ -53,9 +90,8 @@ export async function proxyConnection(client: Deno.TcpConn, context: ProxyContex
     if (!isExpectedNetworkError(error)) throw error;
   }
   const tried = new Set<Backend>();
-  const eligible = (backend: Backend) => backend.health.available && !tried.has(backend);
   for (let attempt = 0; attempt <= context.retries; attempt++) {
-    const backend = context.strategy.pick(context.backends, eligible);
+    const backend = pickBackend(context, tried);
     if (!backend) break;
     tried.add(backend);
     const upstream = await connect(backend, context);
@@ -64,33 +100,23 @@ export async function proxyConnection(client: Deno.TcpConn, context: ProxyContex
       closeQuietly(upstream);
       break;
     }
-    return relayThrough(backend, client, upstream, context);
+    return relayThrough(backend, client, upstream, context, buffers);
   }
-  context.counters.noBackend++;
-  context.logger.debug("no backend for a connection; closing it", {
-    client: formatHostPort(client.remoteAddr),
-    tried: [...tried].map((backend) => backend.id),
-  });
+  recordNoBackend(context, client.remoteAddr, tried);
   await closeCleanly(client);
 }
 
 async function connect(backend: Backend, context: ProxyContext) {
   const { deadlines, connectTimeoutMs } = context;
+  const controller = new AbortController();
   const deadline = deadlines.start(
     connectTimeoutMs,
-    () => timedOut(backend.address, connectTimeoutMs),
+    () => controller.abort(timedOut(backend.address, connectTimeoutMs)),
   );
   try {
-    return await Deno.connect({ ...backend.connectOptions, signal: deadline.signal });
+    return await Deno.connect({ ...backend.connectOptions, signal: controller.signal });
   } catch (error) {
-    const logger = context.loggers.get(backend.id)!;
-    if (isOutOfDescriptors(error)) {
-      logger.error("cannot connect to backend: this process is out of file descriptors", { error });
-      return undefined;
-    }
-    backend.failedConnects++;
-    backend.health.recordFailedConnect();
-    logger.warn("cannot connect to backend", { error });
+    recordConnectFailure(context, backend, error);
     return undefined;
   } finally {
     deadlines.release(deadline);
@@ -102,6 +128,7 @@ async function relayThrough(
   client: Deno.TcpConn,
   upstream: Deno.TcpConn,
   context: ProxyContext,
+  buffers: BufferPool,
 ): Promise<void> {
   backend.total++;
   const logger = context.loggers.get(backend.id)!;
@@ -123,7 +150,7 @@ async function relayThrough(
     client,
     upstream,
     counters: backend,
-    buffers: context.buffers,
+    buffers,
     logger,
   });
   backend.connections.add(relay);

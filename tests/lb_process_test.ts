@@ -60,9 +60,11 @@ async function whoAnswers(addr: string): Promise<string> {
   }
 }
 
+/** As `deno task start:lb`. */
+const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-ffi"];
+
 function lbCommand(...flags: string[]): string[] {
-  const permissions = ["--allow-net", "--allow-env", "--allow-read"]; // as `deno task start:lb`
-  return [Deno.execPath(), "run", ...permissions, "lb/main.ts", ...flags];
+  return [Deno.execPath(), "run", ...PERMISSIONS, "lb/main.ts", ...flags];
 }
 
 /** Starts `command` from the project's root and waits for its "listening" line. */
@@ -103,6 +105,7 @@ Deno.test("lb process balances round robin and shows a killed backend as down in
     );
     const addr = String(lb.readyEntry!.addr);
     const admin = String(lb.readyEntry!.admin);
+    assert.equal(lb.readyEntry!.engine, "epoll");
     assert.match(addr, /^127\.0\.0\.1:\d+$/);
     assert.notEqual(addr, "127.0.0.1:0", "the real port, not the one asked for");
     assert.equal(lb.readyEntry!.node, "lb-test");
@@ -139,59 +142,103 @@ const prlimit = (() => {
   }
 })();
 
-Deno.test({
-  name: "lb process keeps its listener through EMFILE, and does not blame the backend for it",
-  ignore: !prlimit,
-  fn: async () => {
-    const b = greeter("b");
-    const clients: Deno.Conn[] = [];
-    try {
-      // About 25 descriptors go to the runtime itself: 40 leaves room for a handful of clients.
-      await using lb = await startLb([
-        "prlimit",
-        "--nofile=40:40",
-        ...lbCommand(
-          "--listen=127.0.0.1:0",
-          "--admin=127.0.0.1:0",
-          `--backend=b=${b.address}`,
-          "--check-interval-ms=50",
-        ),
-      ]);
-      const addr = String(lb.readyEntry!.addr);
-      const [hostname, port] = addr.split(":");
-      await until(
-        () => stats(String(lb.readyEntry!.admin)),
-        (s) => s.backends[0].state === "up",
-        "up",
-      );
-      for (let i = 0; i < 30; i++) {
-        clients.push(await Deno.connect({ hostname, port: Number(port) }));
+for (const engine of ["epoll", "deno"]) {
+  Deno.test({
+    name:
+      `lb process keeps its listener through EMFILE, and does not blame the backend for it [${engine}]`,
+    ignore: !prlimit,
+    fn: async () => {
+      const b = greeter("b");
+      const clients: Deno.Conn[] = [];
+      try {
+        // About 25 descriptors go to the runtime itself: 40 leaves room for a handful of clients.
+        await using lb = await startLb([
+          "prlimit",
+          "--nofile=40:40",
+          ...lbCommand(
+            "--listen=127.0.0.1:0",
+            "--admin=127.0.0.1:0",
+            `--backend=b=${b.address}`,
+            "--check-interval-ms=50",
+            `--engine=${engine}`,
+          ),
+        ]);
+        assert.equal(lb.readyEntry!.engine, engine);
+        const addr = String(lb.readyEntry!.addr);
+        const [hostname, port] = addr.split(":");
+        await until(
+          () => stats(String(lb.readyEntry!.admin)),
+          (s) => s.backends[0].state === "up",
+          "up",
+        );
+        for (let i = 0; i < 30; i++) {
+          clients.push(await Deno.connect({ hostname, port: Number(port) }));
+        }
+        await lb.waitFor((line) => line.msg === "cannot accept a connection; backing off");
+        // The relays hold every descriptor: stay so for well over fall × interval of checks.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        for (const conn of clients.splice(0)) conn.close();
+        const answer = await until(
+          () => whoAnswers(addr).catch(() => ""),
+          (text) => text === "b",
+          "a client served again",
+        );
+        assert.equal(answer, "b");
+        const after = await stats(String(lb.readyEntry!.admin)) as unknown as {
+          connections: { acceptErrors: number };
+          backends: { state: string; failedConnects: number }[];
+        };
+        assert.ok(after.connections.acceptErrors > 0);
+        const down = lb.entries.filter((line) =>
+          line.msg === "backend state changed" && line.to === "down"
+        );
+        assert.deepEqual(down, [], "running out of descriptors is not the backend's fault");
+        assert.equal(after.backends[0].failedConnects, 0);
+      } finally {
+        for (const conn of clients) conn.close();
+        await b.close();
       }
-      await lb.waitFor((line) => line.msg === "cannot accept a connection; backing off");
-      // The relays hold every descriptor: stay so for well over fall × interval of checks.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      for (const conn of clients.splice(0)) conn.close();
-      const answer = await until(
-        () => whoAnswers(addr).catch(() => ""),
-        (text) => text === "b",
-        "a client served again",
-      );
-      assert.equal(answer, "b");
-      const after = await stats(String(lb.readyEntry!.admin)) as unknown as {
-        connections: { acceptErrors: number };
-        backends: { state: string; failedConnects: number }[];
-      };
-      assert.ok(after.connections.acceptErrors > 0);
-      const down = lb.entries.filter((line) =>
-        line.msg === "backend state changed" && line.to === "down"
-      );
-      assert.deepEqual(down, [], "running out of descriptors is not the backend's fault");
-      assert.equal(after.backends[0].failedConnects, 0);
-    } finally {
-      for (const conn of clients) conn.close();
-      await b.close();
+    },
+  });
+}
+
+Deno.test("lb process without --allow-ffi runs the deno engine and says why; asked for epoll, it refuses to start", async () => {
+  const b = greeter("b");
+  try {
+    const withoutFfi = (...flags: string[]) => [
+      Deno.execPath(),
+      "run",
+      ...PERMISSIONS.filter((permission) => permission !== "--allow-ffi"),
+      "lb/main.ts",
+      "--listen=127.0.0.1:0",
+      "--admin=off",
+      `--backend=b=${b.address}`,
+      ...flags,
+    ];
+    {
+      await using lb = await startLb(withoutFfi());
+      assert.equal(lb.readyEntry!.engine, "deno");
+      const fallback = lb.entries.find((line) => line.msg === "using the deno engine");
+      assert.equal(fallback?.why, "not epoll: it needs --allow-ffi");
+      assert.equal(await whoAnswers(String(lb.readyEntry!.addr)), "b");
     }
-  },
+    const [program, ...args] = withoutFfi("--engine=epoll");
+    const { code, stdout } = await new Deno.Command(program, {
+      args,
+      cwd: root,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    assert.equal(code, 1);
+    const line = JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
+    assert.equal(line.msg, "cannot start");
+    assert.match(
+      String(line.error?.message ?? line.error),
+      /Cannot use the epoll engine: it needs --allow-ffi/,
+    );
+  } finally {
+    await b.close();
+  }
 });
 
 Deno.test("lb process refuses a bad configuration at start, naming every problem", async () => {

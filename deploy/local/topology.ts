@@ -100,7 +100,7 @@ export function topology(
     env,
     logFile: `${o.dataDir}/logs/ws${i}.log`,
   }));
-  const lbPermissions = ["--allow-net", "--allow-env", "--allow-read"];
+  const lbPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-ffi"];
   const lb: ServiceSpec[] = [
     {
       name: "lb-comm",

@@ -9,6 +9,9 @@
  * interleaved and the order flips every round; each ratio is the median over the rounds of the
  * two runs' ratio within a round (paired, so a busy moment on the machine hits both alike).
  *
+ * Our balancer runs its epoll engine, as `deno task start:lb` does; `--engine=deno` measures the
+ * portable one instead.
+ *
  * Prints its figures, and as its last line one JSON object: keepalive_ratio, newconn_ratio,
  * bulk_ratio, p99_added_ratio, and the raw figures.
  */
@@ -31,11 +34,13 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "5" },
     seconds: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
+    engine: { type: "string", default: "epoll" },
   },
 });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
+const ENGINE = values.engine;
 const [LOAD_CPU, BALANCER_CPU] = ["0", "1"];
 const ROOT = new URL("../..", import.meta.url).pathname;
 const say = (line: string) => console.log(line);
@@ -69,7 +74,9 @@ async function ours(name: string, port: number, backends: string[]) {
     "--allow-net",
     "--allow-env",
     "--allow-read",
+    "--allow-ffi",
     `${ROOT}lb/main.ts`,
+    `--engine=${ENGINE}`,
     `--name=${name}`,
     `--listen=127.0.0.1:${port}`,
     "--admin=off",
@@ -136,7 +143,10 @@ try {
     `http://127.0.0.1:${target === "direct" ? backend0 : ports[target]}/`;
   const bulkPort = { direct: iperfPort, lb: ports.lbBulk, haproxy: ports.haproxyBulk };
 
-  say(`balancers on CPU ${BALANCER_CPU}, load and backends on CPU ${LOAD_CPU}; ${ROUNDS} rounds`);
+  say(
+    `lb's ${ENGINE} engine; balancers on CPU ${BALANCER_CPU}, load and backends on CPU ${LOAD_CPU}; ` +
+      `${ROUNDS} rounds`,
+  );
   await new Promise((resolve) => setTimeout(resolve, 2500)); // both have checked their backends
   for (const target of ["lb", "haproxy"] as const) {
     await wrk(url(target), { connections: CONNECTIONS, seconds: 1, cpus: LOAD_CPU }); // warm-up
@@ -211,6 +221,7 @@ try {
       newconn: round3(pairedRatio("newconn_cpu_us_per_request")),
     },
     medians,
+    engine: ENGINE,
     rounds: ROUNDS,
     seconds_per_run: SECONDS,
     connections: CONNECTIONS,

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { chooseEngine, engineUnavailableReason } from "./data_plane.ts";
+
+const listen = { hostname: "127.0.0.1", port: 7000 };
+const byIp = [{ id: "cs0", address: { hostname: "10.0.0.10", port: 7101 } }];
+const byName = [{ id: "cs1", address: { hostname: "cs1.internal", port: 7101 } }];
+
+// These tests run with --allow-ffi on Linux, where the epoll engine can run.
+Deno.test("auto picks epoll where it can run and every address is an IP literal", () => {
+  assert.deepEqual(chooseEngine("auto", listen, byIp), { engine: "epoll" });
+  assert.deepEqual(chooseEngine("auto", { hostname: "::", port: 7000 }, byIp), {
+    engine: "epoll",
+  });
+});
+
+Deno.test("auto falls back to deno for a backend given by name, and says why", () => {
+  assert.deepEqual(chooseEngine("auto", listen, [...byIp, ...byName]), {
+    engine: "deno",
+    fallbackReason: "backend cs1's address cs1.internal is a name",
+  });
+  assert.equal(
+    chooseEngine("auto", { hostname: "localhost", port: 7000 }, byIp).fallbackReason,
+    "the listen address localhost is a name",
+  );
+});
+
+Deno.test("an engine asked for by name runs, or the balancer refuses to start with the reason", () => {
+  assert.deepEqual(chooseEngine("deno", listen, byName), { engine: "deno" });
+  assert.throws(
+    () => chooseEngine("epoll", listen, byName),
+    /Cannot use the epoll engine: backend cs1's address cs1.internal is a name/,
+  );
+  assert.equal(engineUnavailableReason("deno", listen, byName), undefined);
+});

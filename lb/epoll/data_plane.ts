@@ -1,0 +1,202 @@
+/**
+ * The epoll engine's listening socket and accept loop. The listener is watched level-triggered:
+ * each wake-up accepts up to 64 clients, and when at `maxConnections` (or backing off after an
+ * accept error such as EMFILE) the listener is paused, so new clients wait in the kernel's backlog
+ * as with HAProxy's maxconn. An accept error never closes the listener: it is logged, and
+ * accepting resumes after a back-off that doubles up to a second.
+ */
+import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import type { DataPlane } from "../data_plane.ts";
+import type { ProxyContext } from "../proxy.ts";
+import { EpollConnection, type EpollContext } from "./connection.ts";
+import {
+  EAGAIN,
+  EINTR,
+  EPOLLIN,
+  errnoError,
+  IPPROTO_TCP,
+  type Libc,
+  openLibc,
+  SO_REUSEADDR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  TCP_NODELAY,
+} from "./libc.ts";
+import { Poller } from "./poller.ts";
+import { decodeSockaddr, encodeSockaddr, familyOf, SOCKADDR_MAX } from "./sockaddr.ts";
+
+const ACCEPTS_PER_WAKEUP = 64;
+/**
+ * Every read goes into this one buffer: each read is written on at once, and only what a socket
+ * does not take is copied out. Large, since it is one for all: a stream moves in fewer calls
+ * (one iperf3 stream: about 1.2× HAProxy's throughput with it, 1.1× with 64 KiB).
+ */
+const READ_BUFFER_BYTES = 256 * 1024;
+const BACKLOG = 1024;
+const ECONNABORTED = 103;
+const MIN_BACKOFF_MS = 5;
+const MAX_BACKOFF_MS = 1000;
+const ONE = new Int32Array([1]);
+
+export interface EpollDataPlaneOptions {
+  listen: HostPort;
+  maxConnections: number;
+  proxy: ProxyContext;
+  /** How long the loop may wait on the main thread before the rest of the process runs. */
+  sliceMs: number;
+}
+
+export class EpollDataPlane implements DataPlane {
+  readonly engine = "epoll";
+  readonly port: number;
+  active = 0;
+  acceptErrors = 0;
+  readonly #context: EpollContext;
+  readonly #maxConnections: number;
+  readonly #listenFd: number;
+  readonly #listenToken: number;
+  readonly #address = new Uint8Array(SOCKADDR_MAX);
+  readonly #addressLength = new Uint32Array(1);
+  #accepting = true;
+  #paused = false;
+  #backoffMs = MIN_BACKOFF_MS;
+  #backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  #idle: PromiseWithResolvers<void> | undefined;
+
+  constructor(options: EpollDataPlaneOptions) {
+    const { listen, proxy } = options;
+    const sockaddr = encodeSockaddr(listen);
+    if (!sockaddr) throw new TypeError(`Cannot listen on ${listen.hostname}: not an IP address`);
+    const libc = openLibc();
+    try {
+      this.#listenFd = openListener(libc, sockaddr, listen);
+      this.port = boundPort(libc, this.#listenFd);
+    } catch (error) {
+      libc.close();
+      throw error;
+    }
+    const poller = new Poller(
+      libc,
+      options.sliceMs,
+      (error) => proxy.logger.error("epoll engine failed", { error }),
+    );
+    this.#context = {
+      libc,
+      poller,
+      proxy,
+      readBuffer: new Uint8Array(READ_BUFFER_BYTES),
+      released: () => this.#released(),
+    };
+    this.#maxConnections = options.maxConnections;
+    this.#listenToken = poller.add(this.#listenFd, EPOLLIN, { onEvents: () => this.#accept() });
+  }
+
+  stopAccepting(): Promise<void> {
+    if (this.#accepting) {
+      this.#accepting = false;
+      clearTimeout(this.#backoffTimer);
+      this.#context.poller.close(this.#listenFd, this.#listenToken);
+    }
+    return Promise.resolve();
+  }
+
+  idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    this.#idle ??= Promise.withResolvers();
+    return this.#idle.promise;
+  }
+
+  async close(): Promise<void> {
+    await this.stopAccepting();
+    this.#context.poller.stop();
+    await this.#context.poller.done;
+    this.#context.libc.close();
+  }
+
+  #accept(): void {
+    const { libc: { call, errno }, proxy } = this.#context;
+    for (let accepted = 0; accepted < ACCEPTS_PER_WAKEUP && this.#accepting; accepted++) {
+      if (this.active >= this.#maxConnections) return this.#pause();
+      this.#addressLength[0] = SOCKADDR_MAX;
+      const fd = call.accept4(
+        this.#listenFd,
+        this.#address,
+        this.#addressLength,
+        SOCK_NONBLOCK | SOCK_CLOEXEC,
+      );
+      if (fd < 0) {
+        const code = errno();
+        if (code === EAGAIN) return;
+        if (code === EINTR || code === ECONNABORTED) continue;
+        return this.#backOff(errnoError(code, "Cannot accept a connection"));
+      }
+      this.#backoffMs = MIN_BACKOFF_MS;
+      this.active++;
+      proxy.counters.total++;
+      call.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, ONE, 4);
+      new EpollConnection(fd, this.#address.slice(0, this.#addressLength[0]), this.#context);
+    }
+  }
+
+  #backOff(error: Error): void {
+    this.acceptErrors++;
+    const backoffMs = this.#backoffMs;
+    this.#context.proxy.logger.warn("cannot accept a connection; backing off", {
+      error,
+      backoffMs,
+    });
+    this.#backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    this.#pause();
+    this.#backoffTimer = setTimeout(() => {
+      this.#backoffTimer = undefined;
+      this.#resume();
+    }, backoffMs);
+  }
+
+  #pause(): void {
+    if (this.#paused || !this.#accepting) return;
+    this.#paused = true;
+    this.#context.poller.modify(this.#listenFd, this.#listenToken, 0);
+  }
+
+  #resume(): void {
+    if (!this.#paused || !this.#accepting || this.#backoffTimer) return;
+    this.#paused = false;
+    this.#context.poller.modify(this.#listenFd, this.#listenToken, EPOLLIN);
+  }
+
+  #released(): void {
+    this.active--;
+    if (this.active < this.#maxConnections) this.#resume();
+    if (this.active === 0 && this.#idle) {
+      this.#idle.resolve();
+      this.#idle = undefined;
+    }
+  }
+}
+
+function openListener(libc: Libc, sockaddr: Uint8Array, listen: HostPort): number {
+  const { call, errno } = libc;
+  const fd = call.socket(familyOf(sockaddr), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw errnoError(errno(), `Cannot listen on ${formatHostPort(listen)}`);
+  call.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, ONE, 4);
+  if (call.bind(fd, sockaddr, sockaddr.length) !== 0 || call.listen(fd, BACKLOG) !== 0) {
+    const error = errnoError(errno(), `Cannot listen on ${formatHostPort(listen)}`);
+    call.close(fd);
+    throw error;
+  }
+  return fd;
+}
+
+function boundPort(libc: Libc, fd: number): number {
+  const bytes = new Uint8Array(SOCKADDR_MAX);
+  const length = new Uint32Array([SOCKADDR_MAX]);
+  if (libc.call.getsockname(fd, bytes, length) !== 0) {
+    const error = errnoError(libc.errno(), "Cannot read the listening address");
+    libc.call.close(fd);
+    throw error;
+  }
+  return decodeSockaddr(bytes).port;
+}
