@@ -255,3 +255,60 @@ Deno.test("lb process refuses a bad configuration at start, naming every problem
   assert.match(line.msg, /^Cannot start lb: invalid configuration/);
   assert.equal(line.problems.length, 3, line.msg);
 });
+
+Deno.test("lb process under continuous load takes a dead backend out, answers its admin API, and fails only connections in flight to it", async () => {
+  const a = greeter("a");
+  const b = greeter("b");
+  try {
+    await using lb = await startLb(
+      lbCommand(
+        "--listen=127.0.0.1:0",
+        "--admin=127.0.0.1:0",
+        `--backend=a=${a.address}`,
+        `--backend=b=${b.address}`,
+        "--check-interval-ms=100",
+        "--retries=1",
+      ),
+    );
+    const addr = String(lb.readyEntry!.addr);
+    const admin = String(lb.readyEntry!.admin);
+    await until(() => stats(admin), (s) => s.backends.every((x) => x.state === "up"), "both up");
+
+    // Eight clients connect, read the greeting and close, again and again, until told to stop
+    // (and at most 20,000 times in all).
+    const answers = new Map<string, number>();
+    const failures: unknown[] = [];
+    let stop = false;
+    let served = 0;
+    const client = async () => {
+      while (!stop && served < 20_000) {
+        served++;
+        const answer = await whoAnswers(addr).catch((error) => (failures.push(error), "failed"));
+        answers.set(answer, (answers.get(answer) ?? 0) + 1);
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    try {
+      await until(() => Promise.resolve(served), (count) => count >= 500, "traffic");
+      await a.close();
+      await lb.waitFor((line) =>
+        line.msg === "backend state changed" && line.backend === "a" && line.to === "down"
+      );
+      const during = await stats(admin);
+      assert.deepEqual(during.backends.map((x) => x.state), ["down", "up"]);
+      const servedAtDown = served;
+      await until(() => Promise.resolve(served), (count) => count >= servedAtDown + 500, "more");
+    } finally {
+      stop = true;
+      await Promise.all(clients);
+    }
+    // A connection that a had taken into its backlog when it died is reset: at most one per
+    // client. Every other connection is served, new ones by b once a refuses them.
+    const lost = failures.length + (answers.get("") ?? 0);
+    assert.ok(lost <= 8, `${lost} connections failed: ${failures.join(", ")}`);
+    assert.ok(answers.get("a")! > 0 && answers.get("b")! > 500, JSON.stringify([...answers]));
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

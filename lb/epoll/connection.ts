@@ -57,6 +57,10 @@ const HANGUP = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 const READABLE = EPOLLIN | HANGUP;
 const ONE = new Int32Array([1]);
 
+function connectError(code: number, backend: Backend): Error {
+  return errnoError(code, `Cannot connect to ${formatHostPort(backend.address)}`);
+}
+
 /** One socket of a connection, as the poller sees it. */
 class Side implements Pollable {
   fd = -1;
@@ -124,22 +128,28 @@ export class EpollConnection implements OpenConnection {
       this.#attempts++;
       this.#tried.add(backend);
       const address = backend.sockaddr!;
-      const what = `Cannot connect to ${formatHostPort(backend.address)}`;
       const fd = call.socket(familyOf(address), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (fd < 0) {
-        recordConnectFailure(proxy, backend, errnoError(errno(), what));
+        recordConnectFailure(proxy, backend, connectError(errno(), backend));
         continue;
       }
       call.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, ONE, 4);
       if (call.connect(fd, address, address.length) !== 0 && errno() !== EINPROGRESS) {
-        const error = errnoError(errno(), what);
+        const error = connectError(errno(), backend);
         call.close(fd);
         recordConnectFailure(proxy, backend, error);
         continue;
       }
+      try {
+        this.#upstream.token = poller.add(fd, WATCH, this.#upstream);
+      } catch (error) {
+        // Out of kernel memory for epoll: this process's problem, not the backend's.
+        call.close(fd);
+        proxy.logger.error("cannot watch a backend connection", { error });
+        continue;
+      }
       this.#backend = backend;
       this.#upstream.fd = fd;
-      this.#upstream.token = poller.add(fd, WATCH, this.#upstream);
       const timeoutMs = proxy.connectTimeoutMs;
       this.#deadline = proxy.deadlines.start(
         timeoutMs,
@@ -276,7 +286,7 @@ export class EpollConnection implements OpenConnection {
     const code = call.getsockopt(this.#upstream.fd, SOL_SOCKET, SO_ERROR, value, length) === 0
       ? value[0]
       : errno();
-    return errnoError(code, `Cannot connect to ${formatHostPort(this.#backend!.address)}`);
+    return connectError(code, this.#backend!);
   }
 
   /**

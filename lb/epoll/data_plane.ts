@@ -136,7 +136,14 @@ export class EpollDataPlane implements DataPlane {
       this.active++;
       proxy.counters.total++;
       call.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, ONE, 4);
-      new EpollConnection(fd, this.#address.slice(0, this.#addressLength[0]), this.#context);
+      try {
+        new EpollConnection(fd, this.#address.slice(0, this.#addressLength[0]), this.#context);
+      } catch (error) {
+        // epoll could not watch the socket (out of kernel memory): drop this client, go on.
+        proxy.logger.error("cannot serve a connection", { error });
+        call.close(fd);
+        this.#released();
+      }
     }
   }
 
