@@ -2,6 +2,7 @@
  * The balancer's model of one backend, after gobetween's: where it is, its health state machine,
  * and its counters. The balancer owns every Backend; the relay adds to its byte counters.
  */
+import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import type { ProxyProtocolVersion } from "@fleetmon/shared/proxy_protocol";
 import type { AdminState, BackendState, Health, HealthState } from "./health_state.ts";
@@ -77,6 +78,8 @@ export class Backend implements ByteCounters {
   readonly checkAddress: HostPort;
   readonly proxyProtocol: ProxyProtocolVersion | undefined;
   readonly health: HealthState;
+  /** Logs with this backend's id. */
+  readonly logger: Logger;
   readonly connectOptions: Deno.ConnectOptions;
   /** The address as a sockaddr, for the epoll engine; undefined when it is a name. */
   readonly sockaddr: Uint8Array | undefined;
@@ -89,8 +92,9 @@ export class Backend implements ByteCounters {
   /** How long the last health check took. */
   lastCheckMs = 0;
 
-  constructor(spec: BackendSpec, health: HealthState) {
+  constructor(spec: BackendSpec, health: HealthState, logger: Logger) {
     this.id = spec.id;
+    this.logger = logger;
     this.address = spec.address;
     this.checkAddress = spec.check ?? spec.address;
     this.proxyProtocol = spec.proxyProtocol;

@@ -19,7 +19,9 @@ import {
   DenoDataPlane,
   type EngineChoice,
   type EngineName,
+  engineUnavailableReason,
 } from "./data_plane.ts";
+import { type BackendChanges, BackendSet } from "./backend_set.ts";
 import { EpollDataPlane } from "./epoll/data_plane.ts";
 import { RoundRobin } from "./round_robin.ts";
 
@@ -70,6 +72,12 @@ export interface Balancer {
   readonly adminAddr: HostPort | undefined;
   backends(): BackendStats[];
   stats(): BalancerStats;
+  /**
+   * Replaces the backends (a reload): unchanged ones go on as they are, removed ones are drained.
+   * Throws, changing nothing, when the list is empty, has a repeated id, or has an address the
+   * running engine cannot connect to.
+   */
+  setBackends(specs: BackendSpec[]): BackendChanges;
   /** No new connections to the backend; its open ones go on. */
   drain(id: string): void;
   /** No new connections to the backend, and its open ones are closed now. */
@@ -106,9 +114,8 @@ export function createBalancer(options: BalancerOptions): Balancer {
   const logger = options.logger;
   const startedAt = now();
   if (specs.length === 0) throw new RangeError("Cannot create balancer: no backends");
-  const loggers = new Map(specs.map((spec) => [spec.id, logger.child({ backend: spec.id })]));
-  const backends = specs.map((spec) => {
-    const backendLogger = loggers.get(spec.id)!;
+  const makeBackend = (spec: BackendSpec) => {
+    const backendLogger = logger.child({ backend: spec.id });
     const health: HealthState = new HealthState({
       rise: o.rise,
       fall: o.fall,
@@ -122,14 +129,20 @@ export function createBalancer(options: BalancerOptions): Balancer {
         });
       },
     });
-    return new Backend(spec, health);
+    return new Backend(spec, health, backendLogger);
+  };
+  const checker = new HealthChecker({
+    spec: o.check ?? { kind: "tcp" },
+    intervalMs: o.checkIntervalMs,
+    timeoutMs: o.checkTimeoutMs,
   });
-  const byId = new Map(backends.map((backend) => [backend.id, backend]));
-  if (byId.size !== backends.length) {
-    throw new RangeError("Cannot create balancer: backend ids must be unique");
-  }
+  const backends = new BackendSet({
+    make: makeBackend,
+    onAdded: (backend) => checker.add(backend),
+    onRemoved: (backend) => checker.remove(backend),
+  });
+  backends.replace(specs);
 
-  const openRelays = () => backends.flatMap((backend) => [...backend.connections]);
   const proxy: ProxyContext = {
     backends,
     strategy: new RoundRobin<Backend>(),
@@ -137,7 +150,6 @@ export function createBalancer(options: BalancerOptions): Balancer {
     deadlines: new Deadlines(Math.min(100, Math.max(5, Math.floor(o.connectTimeoutMs / 20)))),
     retries: o.retries,
     counters: { total: 0, noBackend: 0 },
-    loggers,
     logger,
     closed: false,
   };
@@ -149,18 +161,12 @@ export function createBalancer(options: BalancerOptions): Balancer {
     ? new EpollDataPlane({ ...planeOptions, sliceMs: o.epollSliceMs })
     : new DenoDataPlane({ ...planeOptions, bufferBytes: o.bufferBytes });
   const addr = { hostname: o.listen.hostname, port: plane.port };
-  const checker = new HealthChecker({
-    backends,
-    spec: o.check ?? { kind: "tcp" },
-    intervalMs: o.checkIntervalMs,
-    timeoutMs: o.checkTimeoutMs,
-  });
   const sweeper = o.idleTimeoutMs > 0
-    ? new IdleSweeper(openRelays, o.idleTimeoutMs, now)
+    ? new IdleSweeper(() => backends.connections(), o.idleTimeoutMs, now)
     : undefined;
 
   const find = (id: string, verb: string) => {
-    const found = byId.get(id);
+    const found = backends.get(id);
     if (!found) throw new RangeError(`Cannot ${verb} backend: no backend "${id}"`);
     return found;
   };
@@ -188,7 +194,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
       acceptErrors: plane.acceptErrors,
       maxConnections: o.maxConnections,
     },
-    backends: backends.map((b) => b.stats()),
+    backends: backends.all().map((b) => b.stats()),
   });
 
   let admin: AdminServer | undefined;
@@ -221,7 +227,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
       clearTimeout(timeout);
     }
     proxy.closed = true;
-    for (const relay of openRelays()) relay.close("shutting down");
+    for (const relay of backends.connections()) relay.close("shutting down");
     await plane.idle();
     await plane.close();
     proxy.deadlines.stop();
@@ -235,7 +241,14 @@ export function createBalancer(options: BalancerOptions): Balancer {
     engine,
     addr,
     adminAddr: admin?.addr,
-    backends: () => backends.map((b) => b.stats()),
+    backends: () => backends.all().map((b) => b.stats()),
+    setBackends: (next) => {
+      const reason = engineUnavailableReason(engine, o.listen, next);
+      if (reason) {
+        throw new RangeError(`Cannot set backends: the ${engine} engine cannot run: ${reason}`);
+      }
+      return backends.replace(next);
+    },
     stats,
     drain: actions.drain,
     disable: actions.disable,

@@ -190,6 +190,20 @@ export function loadLbConfig(args: string[], env: Record<string, string | undefi
   return loadConfig("lb", lbConfigSchema, { args, env, envKeys: LB_ENV_KEYS, flags: LB_FLAGS });
 }
 
+/** What a reload can change while lb runs: the backends (and the PROXY default they inherit). */
+const RELOADABLE = new Set<string>(["backend", "proxyProtocol"]);
+
+/**
+ * The settings that differ between the running config and a reloaded one but take effect only
+ * with a restart (the listen and admin addresses, checks, timeouts, limits, the engine, …).
+ */
+export function settingsNeedingRestart(running: LbConfig, next: LbConfig): string[] {
+  return Object.keys(next).filter((key) =>
+    !RELOADABLE.has(key) &&
+    JSON.stringify(running[key as keyof LbConfig]) !== JSON.stringify(next[key as keyof LbConfig])
+  );
+}
+
 export function balancerOptionsFromConfig(config: LbConfig, logger: Logger): BalancerOptions {
   const backends: BackendSpec[] = config.backend.map((entry) => {
     const proxy = entry.proxy ?? config.proxyProtocol;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "@fleetmon/shared/errors";
 import { createMemoryLogger } from "@fleetmon/shared/log";
-import { balancerOptionsFromConfig, loadLbConfig } from "./config.ts";
+import { balancerOptionsFromConfig, loadLbConfig, settingsNeedingRestart } from "./config.ts";
 
 const load = (args: string[], env: Record<string, string> = {}) => loadLbConfig(args, env);
 
@@ -181,4 +181,17 @@ Deno.test("lb config refuses duplicate ids, an expect check with nothing to expe
   );
   assert.match(problems(base).join(), /backend: /);
   assert.throws(() => load([], {}), /backend \(--backend or LB_BACKENDS\): required/);
+});
+
+Deno.test("lb config names the settings a reload cannot change, and not the backends it can", () => {
+  const running = load(["--listen=127.0.0.1:7000", "--backend=a=127.0.0.1:7101"]);
+  const next = load([
+    "--listen=127.0.0.1:7001",
+    "--backend=a=127.0.0.1:7101",
+    "--backend=b=127.0.0.1:7102",
+    "--proxy-protocol=v2",
+    "--check-interval-ms=500",
+  ]);
+  assert.deepEqual(settingsNeedingRestart(running, next), ["listen", "checkIntervalMs"]);
+  assert.deepEqual(settingsNeedingRestart(running, running), []);
 });

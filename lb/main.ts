@@ -1,5 +1,6 @@
 /**
- * lb entry point: read config, start the balancer, log "listening", stop on SIGTERM or SIGINT.
+ * lb entry point: read config, start the balancer, log "listening", reload its backends on SIGHUP,
+ * stop on SIGTERM or SIGINT.
  *
  *   deno task start:lb --name lb-comm --listen 0.0.0.0:7000 --admin 127.0.0.1:9000 \
  *     --backend cs0=10.0.0.10:7101,check=7111 --backend cs1=10.0.0.11:7101,check=7111 --check http
@@ -7,10 +8,17 @@
 import { createLogger } from "@fleetmon/shared/log";
 import { ConfigError } from "@fleetmon/shared/errors";
 import { formatHostPort } from "@fleetmon/shared/net";
-import { balancerOptionsFromConfig, createBalancer, loadLbConfig } from "./mod.ts";
+import {
+  type Balancer,
+  balancerOptionsFromConfig,
+  createBalancer,
+  type LbConfig,
+  loadLbConfig,
+  settingsNeedingRestart,
+} from "./mod.ts";
 import { descriptorsNeeded, openFileLimit } from "./fd_limit.ts";
 
-let config;
+let config: LbConfig;
 try {
   config = loadLbConfig(Deno.args, Deno.env.toObject());
 } catch (error) {
@@ -20,7 +28,7 @@ try {
 }
 
 const logger = createLogger({ service: "lb", node: config.name, level: config.logLevel });
-let balancer;
+let balancer: Balancer;
 try {
   // The balancer has this process to itself, so its epoll loop may hold the main thread 50 ms.
   balancer = createBalancer({ ...balancerOptionsFromConfig(config, logger), epollSliceMs: 50 });
@@ -44,6 +52,37 @@ if (limit !== undefined && descriptorsNeeded(config.maxConnections) > limit) {
     limit,
   });
 }
+
+/**
+ * SIGHUP: read the configuration again (the `--config` file is what can have changed) and apply
+ * its backends; a configuration that does not validate, or that the running engine cannot serve,
+ * changes nothing.
+ */
+function reload(): void {
+  let next: LbConfig;
+  try {
+    next = loadLbConfig(Deno.args, Deno.env.toObject());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.error("reload refused: invalid configuration", { problems: error.problems });
+    return;
+  }
+  try {
+    const changes = balancer.setBackends(balancerOptionsFromConfig(next, logger).backends);
+    logger.info("reloaded", { ...changes });
+  } catch (error) {
+    logger.error("reload refused", { error });
+    return;
+  }
+  const needRestart = settingsNeedingRestart(config, next);
+  if (needRestart.length > 0) {
+    logger.warn("these settings change only with a restart; the running values stay", {
+      settings: needRestart,
+    });
+  }
+  config = { ...config, backend: next.backend, proxyProtocol: next.proxyProtocol };
+}
+Deno.addSignalListener("SIGHUP", reload);
 
 let stopping = false;
 const stop = async (signal: string) => {

@@ -8,4 +8,10 @@ export {
 export type { BackendSpec, BackendStats, BalancerStats } from "./backend.ts";
 export type { CheckSpec } from "./check_probe.ts";
 export type { AdminState, BackendState, Health } from "./health_state.ts";
-export { balancerOptionsFromConfig, type LbConfig, loadLbConfig } from "./config.ts";
+export {
+  balancerOptionsFromConfig,
+  type LbConfig,
+  loadLbConfig,
+  settingsNeedingRestart,
+} from "./config.ts";
+export type { BackendChanges } from "./backend_set.ts";

@@ -11,6 +11,7 @@ import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { encodeProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import type { Backend } from "./backend.ts";
+import type { BackendSet } from "./backend_set.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 import { Relay } from "./relay.ts";
 import type { Strategy } from "./round_robin.ts";
@@ -31,7 +32,8 @@ export interface ProxyCounters {
 }
 
 export interface ProxyContext {
-  backends: readonly Backend[];
+  /** The backends, in round-robin order (replaced by a reload). */
+  backends: BackendSet;
   strategy: Strategy<Backend>;
   connectTimeoutMs: number;
   /** Keeps the connect timeouts. */
@@ -39,8 +41,6 @@ export interface ProxyContext {
   /** How many more backends to try after a failed connect. */
   retries: number;
   counters: ProxyCounters;
-  /** One logger per backend id, made once. */
-  loggers: Map<string, Logger>;
   logger: Logger;
   /** Set once shutdown has given up waiting: a connect that lands afterwards is dropped. */
   closed: boolean;
@@ -49,7 +49,7 @@ export interface ProxyContext {
 /** The next backend round robin that is available and not tried yet for this client. */
 export function pickBackend(context: ProxyContext, tried: Set<Backend>): Backend | undefined {
   return context.strategy.pick(
-    context.backends,
+    context.backends.list,
     (backend) => backend.health.available && !tried.has(backend),
   );
 }
@@ -58,8 +58,8 @@ export function pickBackend(context: ProxyContext, tried: Set<Backend>): Backend
  * Counts a failed connect against the backend (its health, its counter) and logs it; running out
  * of file descriptors is this process's problem, so it is logged and not counted.
  */
-export function recordConnectFailure(context: ProxyContext, backend: Backend, error: unknown) {
-  const logger = context.loggers.get(backend.id)!;
+export function recordConnectFailure(backend: Backend, error: unknown) {
+  const logger = backend.logger;
   if (isOutOfDescriptors(error)) {
     logger.error("cannot connect to backend: this process is out of file descriptors", { error });
     return;
@@ -100,7 +100,7 @@ export async function proxyConnection(
       closeQuietly(upstream);
       break;
     }
-    return relayThrough(backend, client, upstream, context, buffers);
+    return relayThrough(backend, client, upstream, buffers);
   }
   recordNoBackend(context, client.remoteAddr, tried);
   await closeCleanly(client);
@@ -116,7 +116,7 @@ async function connect(backend: Backend, context: ProxyContext) {
   try {
     return await Deno.connect({ ...backend.connectOptions, signal: controller.signal });
   } catch (error) {
-    recordConnectFailure(context, backend, error);
+    recordConnectFailure(backend, error);
     return undefined;
   } finally {
     deadlines.release(deadline);
@@ -127,11 +127,10 @@ async function relayThrough(
   backend: Backend,
   client: Deno.TcpConn,
   upstream: Deno.TcpConn,
-  context: ProxyContext,
   buffers: BufferPool,
 ): Promise<void> {
   backend.total++;
-  const logger = context.loggers.get(backend.id)!;
+  const logger = backend.logger;
   try {
     upstream.setNoDelay(true);
     if (backend.proxyProtocol) {

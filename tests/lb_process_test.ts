@@ -174,7 +174,12 @@ for (const engine of ["epoll", "deno"]) {
         for (let i = 0; i < 30; i++) {
           clients.push(await Deno.connect({ hostname, port: Number(port) }));
         }
-        await lb.waitFor((line) => line.msg === "cannot accept a connection; backing off");
+        // Out of descriptors either at accept (backing off) or when opening the backend's socket
+        // for a client just accepted (that client is closed): which one depends on timing.
+        const outOfDescriptors = (line: LogLine) =>
+          line.msg === "cannot accept a connection; backing off" ||
+          line.msg === "cannot connect to backend: this process is out of file descriptors";
+        await lb.waitFor(outOfDescriptors);
         // The relays hold every descriptor: stay so for well over fall × interval of checks.
         await new Promise((resolve) => setTimeout(resolve, 500));
         for (const conn of clients.splice(0)) conn.close();
@@ -185,10 +190,9 @@ for (const engine of ["epoll", "deno"]) {
         );
         assert.equal(answer, "b");
         const after = await stats(String(lb.readyEntry!.admin)) as unknown as {
-          connections: { acceptErrors: number };
           backends: { state: string; failedConnects: number }[];
         };
-        assert.ok(after.connections.acceptErrors > 0);
+        assert.ok(lb.entries.some(outOfDescriptors));
         const down = lb.entries.filter((line) =>
           line.msg === "backend state changed" && line.to === "down"
         );
@@ -310,5 +314,42 @@ Deno.test("lb process under continuous load takes a dead backend out, answers it
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+Deno.test("lb process reloads its backends from --config on SIGHUP, and refuses a bad file, changing nothing", async () => {
+  const a = greeter("a");
+  const b = greeter("b");
+  const dir = await Deno.makeTempDir({ prefix: "fleetmon-lb-reload-" });
+  const file = `${dir}/lb.json`;
+  const writeConfig = (config: unknown) => Deno.writeTextFile(file, JSON.stringify(config));
+  const base = { listen: "127.0.0.1:0", admin: "127.0.0.1:0", checkIntervalMs: 100 };
+  try {
+    await writeConfig({ ...base, backend: [`a=${a.address}`] });
+    await using lb = await startLb(lbCommand(`--config=${file}`));
+    const addr = String(lb.readyEntry!.addr);
+    const admin = String(lb.readyEntry!.admin);
+    assert.equal(await whoAnswers(addr), "a");
+
+    await writeConfig({ ...base, backend: [`b=${b.address}`], checkIntervalMs: 200 });
+    lb.child.kill("SIGHUP");
+    const reloaded = await lb.waitFor((line) => line.msg === "reloaded");
+    assert.deepEqual([reloaded.added, reloaded.removed, reloaded.kept], [["b"], ["a"], []]);
+    const warning = await lb.waitFor((line) => String(line.msg).includes("only with a restart"));
+    assert.deepEqual(warning.settings, ["checkIntervalMs"]);
+    for (let i = 0; i < 3; i++) assert.equal(await whoAnswers(addr), "b");
+    await until(() => stats(admin), (s) => s.backends.map((x) => x.id).join() === "b", "a gone");
+
+    await writeConfig({ ...base, backend: [] });
+    lb.child.kill("SIGHUP");
+    const refused = await lb.waitFor((line) =>
+      line.msg === "reload refused: invalid configuration"
+    );
+    assert.match(JSON.stringify(refused.problems), /at least one backend/);
+    assert.equal(await whoAnswers(addr), "b", "still serving with the running backends");
+  } finally {
+    await a.close();
+    await b.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
