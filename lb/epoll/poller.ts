@@ -1,15 +1,16 @@
 /**
  * One epoll instance and the loop that waits on it, taking turns with Deno's own event loop.
  * First it asks epoll on the main thread (a plain FFI call), for up to `sliceMs`: the kernel wakes
- * this thread straight away for each event, as HAProxy's loop is woken. Then it waits on a worker
- * thread instead (a nonblocking FFI call), which lets Deno run timers, health checks, the admin
- * API and anything else in the process, and returns when events come. `stop()` wakes that wait
- * through an eventfd, so the loop ends at once.
+ * this thread straight away for each event, as HAProxy's loop is woken. Then it asks epoll once
+ * more on a worker thread (a nonblocking FFI call), and while that call is out Deno runs timers,
+ * health checks, the admin API and anything else in the process.
  *
- * With a slice of 0 the loop never blocks the process: right for a balancer inside another
- * program (or a test). A process of its own (`lb/main.ts`) uses a longer slice: waiting on the
- * worker costs a thread hand-over per wake-up, which showed as a latency tail (p99 2.7 ms against
- * HAProxy's 0.5 ms, one request at a time).
+ * With a slice of 0 the loop never blocks the process, and its worker-thread call waits for the
+ * next event, so an idle balancer costs nothing: right inside another program (or a test). With a
+ * slice (`lb/main.ts`: 50 ms) the worker-thread call does not wait, since an event that arrived
+ * during it would pay two thread wake-ups (p99 one request at a time: 0.65-0.95 ms against
+ * HAProxy's 0.36-0.51; not waiting: 0.34-0.44 against 0.32-0.50); an idle balancer then wakes
+ * 20 times a second (0.4 % of a CPU). `stop()` wakes a waiting call through an eventfd.
  */
 import {
   EPOLL_CTL_ADD,
@@ -115,9 +116,17 @@ export class Poller {
         if (count === 0) break; // nothing more within the slice
         if (count > 0) this.#dispatch(count); // else EINTR: wait again
       } while (performance.now() < sliceEnd);
-      // Then let the rest of the process run (timers, health checks, the admin API) while the
-      // wait goes on, on a worker thread; it returns at once if events are already waiting.
-      const count = await call.epoll_wait_async(this.#epfd, this.#events, MAX_EVENTS, -1);
+      // Then let the rest of the process run (timers, health checks, the admin API) while
+      // epoll is asked on a worker thread. With a slice, the worker does not wait (the next slice
+      // does): an event arriving now would otherwise pay two thread wake-ups. Without one, it
+      // waits for the next event, so an idle balancer costs nothing.
+      const yieldTimeoutMs = this.#sliceMs > 0 ? 0 : -1;
+      const count = await call.epoll_wait_async(
+        this.#epfd,
+        this.#events,
+        MAX_EVENTS,
+        yieldTimeoutMs,
+      );
       // That call ran on another thread, so its errno is not ours to read; epoll_wait fails
       // only on EINTR (or on a bad descriptor, which stop() rules out): the loop waits again.
       if (count > 0) this.#dispatch(count);
