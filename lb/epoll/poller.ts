@@ -1,16 +1,18 @@
 /**
  * One epoll instance and the loop that waits on it, taking turns with Deno's own event loop.
- * First it asks epoll on the main thread (a plain FFI call), for up to `sliceMs`: the kernel wakes
- * this thread straight away for each event, as HAProxy's loop is woken. Then it asks epoll once
- * more on a worker thread (a nonblocking FFI call), and while that call is out Deno runs timers,
- * health checks, the admin API and anything else in the process.
+ * Each turn first asks epoll on a worker thread (a nonblocking FFI call, which waits for the next
+ * event): while that call is out, Deno runs timers, health checks, the admin API and anything else
+ * in the process. Then, for up to `sliceMs`, it asks epoll on the main thread (a plain FFI call):
+ * the kernel wakes this thread straight away for each event, as HAProxy's loop is woken, where a
+ * wait on the worker costs two thread wake-ups per event.
  *
- * With a slice of 0 the loop never blocks the process, and its worker-thread call waits for the
- * next event, so an idle balancer costs nothing: right inside another program (or a test). With a
- * slice (`lb/main.ts`: 50 ms) the worker-thread call does not wait, since an event that arrived
- * during it would pay two thread wake-ups (p99 one request at a time: 0.65-0.95 ms against
- * HAProxy's 0.36-0.51; not waiting: 0.34-0.44 against 0.32-0.50); an idle balancer then wakes
- * 20 times a second (0.4 % of a CPU). `stop()` wakes a waiting call through an eventfd.
+ * A slice of 0 never holds up the process: right inside another program (or a test). A process
+ * of its own (`lb/main.ts`) uses 50 ms: that took lb's p99, one request at a time, from 2.7 ms to
+ * 0.9-1.0 ms in later bench:lb runs (HAProxy's: 0.5-0.9 ms). The price: while the balancer's CPU is saturated, the rest of
+ * the process runs only between slices (the admin API answered in 0.2-1.4 s under a new-connection
+ * flood; health checks kept passing). Asking the worker not to wait was tried and is worse: Deno
+ * then polls its own sockets so rarely that health checks time out. `stop()` wakes a waiting call
+ * through an eventfd.
  */
 import {
   EPOLL_CTL_ADD,
@@ -107,7 +109,19 @@ export class Poller {
   async #run(): Promise<void> {
     const { call } = this.#libc;
     while (!this.#stopped) {
-      // Wait in the kernel on this thread, for up to a slice of time: one wake-up per event.
+      // Let the rest of the process run (timers, health checks, the admin API) while epoll is
+      // asked on a worker thread. This comes first, so the constructor returns at once.
+      const count = await call.epoll_wait_async(
+        this.#epfd,
+        this.#events,
+        MAX_EVENTS,
+        -1,
+      );
+      // That call ran on another thread, so its errno is not ours to read; epoll_wait fails
+      // only on EINTR (or on a bad descriptor, which stop() rules out): the loop asks again.
+      if (count > 0) this.#dispatch(count);
+      if (this.#stopped) return;
+      // Then wait in the kernel on this thread, for up to a slice: one wake-up per event.
       const sliceEnd = performance.now() + this.#sliceMs;
       do {
         const remainingMs = sliceEnd - performance.now();
@@ -116,20 +130,6 @@ export class Poller {
         if (count === 0) break; // nothing more within the slice
         if (count > 0) this.#dispatch(count); // else EINTR: wait again
       } while (performance.now() < sliceEnd);
-      // Then let the rest of the process run (timers, health checks, the admin API) while
-      // epoll is asked on a worker thread. With a slice, the worker does not wait (the next slice
-      // does): an event arriving now would otherwise pay two thread wake-ups. Without one, it
-      // waits for the next event, so an idle balancer costs nothing.
-      const yieldTimeoutMs = this.#sliceMs > 0 ? 0 : -1;
-      const count = await call.epoll_wait_async(
-        this.#epfd,
-        this.#events,
-        MAX_EVENTS,
-        yieldTimeoutMs,
-      );
-      // That call ran on another thread, so its errno is not ours to read; epoll_wait fails
-      // only on EINTR (or on a bad descriptor, which stop() rules out): the loop waits again.
-      if (count > 0) this.#dispatch(count);
     }
   }
 
