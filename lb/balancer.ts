@@ -151,6 +151,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
     retries: o.retries,
     counters: { total: 0, noBackend: 0 },
     logger,
+    outOfDescriptors: () => plane.holdOff(),
     closed: false,
   };
 

@@ -18,6 +18,9 @@ import { AcceptLoop } from "./listener.ts";
 import { proxyConnection, type ProxyContext } from "./proxy.ts";
 
 export type EngineName = "epoll" | "deno";
+
+/** How long accepting pauses when serving a client ran out of file descriptors. */
+export const HOLD_OFF_MS = 100;
 export type EngineChoice = EngineName | "auto";
 
 export interface DataPlane {
@@ -29,6 +32,8 @@ export interface DataPlane {
   readonly acceptErrors: number;
   /** Closes the listener; accepted connections go on. */
   stopAccepting(): Promise<void>;
+  /** Stops accepting for `HOLD_OFF_MS` (the process is out of file descriptors). */
+  holdOff(): void;
   /** Resolves once no accepted connection is open. */
   idle(): Promise<void>;
   /** Releases what is left, once every connection is closed. */
@@ -103,6 +108,10 @@ export class DenoDataPlane implements DataPlane {
   stopAccepting(): Promise<void> {
     this.#accepting.stop();
     return this.#accepting.done;
+  }
+
+  holdOff(): void {
+    this.#accepting.holdOff(HOLD_OFF_MS);
   }
 
   idle(): Promise<void> {

@@ -32,6 +32,7 @@ export class AcceptLoop {
   readonly #stop = new AbortController();
   #slotFree: PromiseWithResolvers<void> | undefined;
   #idle: PromiseWithResolvers<void> | undefined;
+  #holdOffMs = 0;
 
   constructor(options: AcceptLoopOptions) {
     if (!Number.isInteger(options.maxConnections) || options.maxConnections < 1) {
@@ -53,6 +54,11 @@ export class AcceptLoop {
     }
   }
 
+  /** The next accept waits `ms` first (out of file descriptors elsewhere); not an accept error. */
+  holdOff(ms: number): void {
+    this.#holdOffMs = Math.max(this.#holdOffMs, ms);
+  }
+
   /** Resolves once no accepted connection is open. */
   idle(): Promise<void> {
     if (this.active === 0) return Promise.resolve();
@@ -68,6 +74,12 @@ export class AcceptLoop {
       if (this.active >= this.#options.maxConnections) {
         this.#slotFree = Promise.withResolvers();
         await this.#slotFree.promise;
+        continue;
+      }
+      if (this.#holdOffMs > 0) {
+        const ms = this.#holdOffMs;
+        this.#holdOffMs = 0;
+        await delay(ms, signal);
         continue;
       }
       let conn: Deno.TcpConn;

@@ -72,3 +72,28 @@ Deno.test("the accept loop refuses a maxConnections below one", () => {
     RangeError,
   );
 });
+
+Deno.test("the accept loop holds off when told (out of descriptors elsewhere), without counting an accept error", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const servedAt: number[] = [];
+  const loop: AcceptLoop = new AcceptLoop({
+    listener,
+    maxConnections: 10,
+    handle: (conn) => {
+      servedAt.push(performance.now());
+      if (servedAt.length === 1) loop.holdOff(150);
+      conn.close();
+      return Promise.resolve();
+    },
+    logger: createMemoryLogger(),
+  });
+  const addr = { hostname: "127.0.0.1", port: listener.addr.port };
+  (await Deno.connect(addr)).close();
+  while (servedAt.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  (await Deno.connect(addr)).close(); // waits in the backlog while the loop holds off
+  while (servedAt.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(servedAt[1] - servedAt[0] >= 140, `served ${servedAt[1] - servedAt[0]} ms apart`);
+  assert.equal(loop.acceptErrors, 0);
+  loop.stop();
+  await loop.done;
+});

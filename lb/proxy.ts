@@ -42,6 +42,11 @@ export interface ProxyContext {
   retries: number;
   counters: ProxyCounters;
   logger: Logger;
+  /**
+   * The process ran out of file descriptors opening a backend's socket: accepting more clients
+   * now would only close them again, so the data plane holds off for a moment.
+   */
+  outOfDescriptors: () => void;
   /** Set once shutdown has given up waiting: a connect that lands afterwards is dropped. */
   closed: boolean;
 }
@@ -58,10 +63,11 @@ export function pickBackend(context: ProxyContext, tried: Set<Backend>): Backend
  * Counts a failed connect against the backend (its health, its counter) and logs it; running out
  * of file descriptors is this process's problem, so it is logged and not counted.
  */
-export function recordConnectFailure(backend: Backend, error: unknown) {
+export function recordConnectFailure(context: ProxyContext, backend: Backend, error: unknown) {
   const logger = backend.logger;
   if (isOutOfDescriptors(error)) {
     logger.error("cannot connect to backend: this process is out of file descriptors", { error });
+    context.outOfDescriptors();
     return;
   }
   backend.failedConnects++;
@@ -116,7 +122,7 @@ async function connect(backend: Backend, context: ProxyContext) {
   try {
     return await Deno.connect({ ...backend.connectOptions, signal: controller.signal });
   } catch (error) {
-    recordConnectFailure(backend, error);
+    recordConnectFailure(context, backend, error);
     return undefined;
   } finally {
     deadlines.release(deadline);

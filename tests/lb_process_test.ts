@@ -192,7 +192,13 @@ for (const engine of ["epoll", "deno"]) {
         const after = await stats(String(lb.readyEntry!.admin)) as unknown as {
           backends: { state: string; failedConnects: number }[];
         };
-        assert.ok(lb.entries.some(outOfDescriptors));
+        // Out of descriptors, lb holds off accepting (100 ms at a time) rather than accepting and
+        // closing every waiting client with an error line each: about 22 of them here.
+        const outOfDescriptorLines = lb.entries.filter(outOfDescriptors).length;
+        assert.ok(
+          outOfDescriptorLines > 0 && outOfDescriptorLines <= 15,
+          `${outOfDescriptorLines}`,
+        );
         const down = lb.entries.filter((line) =>
           line.msg === "backend state changed" && line.to === "down"
         );

@@ -130,14 +130,14 @@ export class EpollConnection implements OpenConnection {
       const address = backend.sockaddr!;
       const fd = call.socket(familyOf(address), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (fd < 0) {
-        recordConnectFailure(backend, connectError(errno(), backend));
+        recordConnectFailure(proxy, backend, connectError(errno(), backend));
         continue;
       }
       call.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, ONE, 4);
       if (call.connect(fd, address, address.length) !== 0 && errno() !== EINPROGRESS) {
         const error = connectError(errno(), backend);
         call.close(fd);
-        recordConnectFailure(backend, error);
+        recordConnectFailure(proxy, backend, error);
         continue;
       }
       try {
@@ -194,7 +194,7 @@ export class EpollConnection implements OpenConnection {
     poller.close(this.#upstream.fd, this.#upstream.token);
     this.#upstream.fd = -1;
     this.#upstream.hungUp = false;
-    recordConnectFailure(this.#backend!, error);
+    recordConnectFailure(proxy, this.#backend!, error);
     this.#backend = undefined;
     this.#connectNext();
   }

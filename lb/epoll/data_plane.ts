@@ -6,7 +6,7 @@
  * accepting resumes after a back-off that doubles up to a second.
  */
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
-import type { DataPlane } from "../data_plane.ts";
+import { type DataPlane, HOLD_OFF_MS } from "../data_plane.ts";
 import type { ProxyContext } from "../proxy.ts";
 import { EpollConnection, type EpollContext } from "./connection.ts";
 import {
@@ -93,6 +93,11 @@ export class EpollDataPlane implements DataPlane {
     this.#listenToken = poller.add(this.#listenFd, EPOLLIN, { onEvents: () => this.#accept() });
   }
 
+  holdOff(): void {
+    if (this.#backoffTimer || !this.#accepting) return; // already paused, or closed
+    this.#pauseFor(HOLD_OFF_MS);
+  }
+
   stopAccepting(): Promise<void> {
     if (this.#accepting) {
       this.#accepting = false;
@@ -117,7 +122,11 @@ export class EpollDataPlane implements DataPlane {
 
   #accept(): void {
     const { libc: { call, errno }, proxy } = this.#context;
-    for (let accepted = 0; accepted < ACCEPTS_PER_WAKEUP && this.#accepting; accepted++) {
+    for (
+      let accepted = 0;
+      accepted < ACCEPTS_PER_WAKEUP && this.#accepting && !this.#paused;
+      accepted++
+    ) {
       if (this.active >= this.#maxConnections) return this.#pause();
       this.#addressLength[0] = SOCKADDR_MAX;
       const fd = call.accept4(
@@ -155,11 +164,16 @@ export class EpollDataPlane implements DataPlane {
       backoffMs,
     });
     this.#backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    this.#pauseFor(backoffMs);
+  }
+
+  #pauseFor(ms: number): void {
     this.#pause();
+    clearTimeout(this.#backoffTimer);
     this.#backoffTimer = setTimeout(() => {
       this.#backoffTimer = undefined;
       this.#resume();
-    }, backoffMs);
+    }, ms);
   }
 
   #pause(): void {
