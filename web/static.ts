@@ -15,6 +15,18 @@ import deviceJs from "./static/device.js" with { type: "text" };
 import clusterJs from "./static/cluster.js" with { type: "text" };
 import faviconSvg from "./static/favicon.svg" with { type: "text" };
 import { sha256Hex } from "@fleetmon/shared/db";
+import { formatNumber, relativeTime } from "./views/format.ts";
+
+/**
+ * common.js starts with the pages' own formatting functions (their source, as Deno compiled
+ * them: they use nothing but built-ins), so the browser's live updates match the server's pages.
+ * Bound to fixed names, since a bundler may rename the functions themselves.
+ */
+const sharedFormatting = [
+  `"use strict";`,
+  `const relativeTime = ${relativeTime};`,
+  `const formatNumber = ${formatNumber};`,
+].join("\n");
 
 const JS = "text/javascript; charset=utf-8";
 const CSS = "text/css; charset=utf-8";
@@ -23,7 +35,7 @@ const ASSETS: Record<string, { type: string; body: string }> = {
   "uplot.js": { type: JS, body: uplotJs },
   "uplot.css": { type: CSS, body: uplotCss },
   "app.css": { type: CSS, body: appCss },
-  "common.js": { type: JS, body: commonJs },
+  "common.js": { type: JS, body: `${sharedFormatting}\n${commonJs}` },
   "devices.js": { type: JS, body: devicesJs },
   "device.js": { type: JS, body: deviceJs },
   "cluster.js": { type: JS, body: clusterJs },

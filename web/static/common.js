@@ -1,24 +1,11 @@
-// Shared by the pages' scripts: formatting (mirrors views/format.ts) and small DOM helpers.
+// Shared by the pages' scripts: formatting and small DOM helpers.
 // No innerHTML anywhere: everything from the server is set as text.
-"use strict";
+//
+// relativeTime and formatNumber are not written here: web/static.ts serves this file after
+// "use strict" and the source of those two functions in views/format.ts, so the live updates word
+// times and numbers exactly as the server's pages do.
 // deno-lint-ignore no-unused-vars -- used by the other page scripts (classic scripts share globals)
 const fm = (() => {
-  function relativeTime(iso, now) {
-    if (!iso) return "never";
-    const seconds = Math.round((now - Date.parse(iso)) / 1000);
-    if (seconds < 2) return "just now";
-    if (seconds < 60) return `${seconds} s ago`;
-    if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-    if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
-    return `${Math.floor(seconds / 86400)} d ago`;
-  }
-  function formatNumber(value) {
-    if (Number.isInteger(value) && Math.abs(value) < 1e7) return String(value);
-    if (Math.abs(value) >= 1e7 || (value !== 0 && Math.abs(value) < 1e-3)) {
-      return value.toExponential(2);
-    }
-    return String(Number(value.toPrecision(4)));
-  }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs ?? {})) {

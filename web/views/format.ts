@@ -1,4 +1,7 @@
-/** Small text formatting shared by the pages (and mirrored in static/common.js for live updates). */
+/**
+ * Small text formatting shared by the pages, and by their live updates: web/static.ts serves the
+ * source of relativeTime and formatNumber to the browser, so those two must use only built-ins.
+ */
 
 /** "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago"; "never" for null. */
 export function relativeTime(iso: string | null, now: number): string {
