@@ -65,6 +65,7 @@ Deno.test("admin serves stats as JSON, Prometheus text and an HTML status page",
 
   const metrics = await handle(get("/metrics"), "127.0.0.1").text();
   assert.match(metrics, /^# TYPE lb_backend_up gauge$/m);
+  assert.match(metrics, /^lb_info\{lb="lb-comm",engine="epoll"\} 1$/m);
   assert.match(metrics, /^lb_backend_up\{lb="lb-comm",backend="cs0"\} 1$/m);
   assert.match(metrics, /^lb_backend_state\{lb="lb-comm",backend="cs0",state="up"\} 1$/m);
   assert.match(metrics, /^lb_backend_state\{lb="lb-comm",backend="cs0",state="down"\} 0$/m);

@@ -20,6 +20,10 @@ export function renderMetrics(stats: BalancerStats): string {
     for (const [labels, value] of samples) out.push(`${name}${formatLabels(labels)} ${value}`);
   };
   const c = stats.connections;
+  metric("lb_info", "gauge", "Always 1; the labels say which data plane relays.", [[
+    { ...lb, engine: stats.engine },
+    1,
+  ]]);
   metric("lb_connections_active", "gauge", "Client connections open now.", [[lb, c.active]]);
   metric("lb_connections_max", "gauge", "Most client connections held at once.", [[
     lb,
