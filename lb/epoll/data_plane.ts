@@ -1,9 +1,10 @@
 /**
  * The epoll engine's listening socket and accept loop. The listener is watched level-triggered:
  * each wake-up accepts up to 64 clients, and when at `maxConnections` (or backing off after an
- * accept error such as EMFILE) the listener is paused, so new clients wait in the kernel's backlog
- * as with HAProxy's maxconn. An accept error never closes the listener: it is logged, and
- * accepting resumes after a back-off that doubles up to a second.
+ * accept error such as EMFILE, or holding off after running out of descriptors for a backend's
+ * socket) the listener is paused, so new clients wait in the kernel's backlog as with HAProxy's
+ * maxconn. An accept error never closes the listener: it is logged, and accepting resumes after a
+ * back-off that doubles up to a second.
  */
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { type DataPlane, HOLD_OFF_MS } from "../data_plane.ts";
