@@ -18,10 +18,10 @@ import { AcceptLoop } from "./listener.ts";
 import { proxyConnection, type ProxyContext } from "./proxy.ts";
 
 export type EngineName = "epoll" | "deno";
+export type EngineChoice = EngineName | "auto";
 
 /** How long accepting pauses when serving a client ran out of file descriptors. */
 export const HOLD_OFF_MS = 100;
-export type EngineChoice = EngineName | "auto";
 
 export interface DataPlane {
   readonly engine: EngineName;

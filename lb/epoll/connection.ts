@@ -20,6 +20,7 @@ import { pickBackend, type ProxyContext, recordConnectFailure, recordNoBackend }
 import {
   EAGAIN,
   EINPROGRESS,
+  enableOption,
   EPOLLERR,
   EPOLLET,
   EPOLLHUP,
@@ -32,14 +33,12 @@ import {
   MSG_NOSIGNAL,
   SHUT_WR,
   SO_ERROR,
-  SOCK_CLOEXEC,
-  SOCK_NONBLOCK,
-  SOCK_STREAM,
   SOL_SOCKET,
   TCP_NODELAY,
+  tcpSocket,
 } from "./libc.ts";
 import type { Pollable, Poller } from "./poller.ts";
-import { decodeSockaddr, familyOf, SOCKADDR_MAX } from "./sockaddr.ts";
+import { decodeSockaddr, familyOf, localAddress } from "./sockaddr.ts";
 
 /** What every connection of one balancer shares. */
 export interface EpollContext {
@@ -55,7 +54,6 @@ export interface EpollContext {
 const WATCH = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 const HANGUP = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 const READABLE = EPOLLIN | HANGUP;
-const ONE = new Int32Array([1]);
 
 function connectError(code: number, backend: Backend): Error {
   return errnoError(code, `Cannot connect to ${formatHostPort(backend.address)}`);
@@ -128,12 +126,12 @@ export class EpollConnection implements OpenConnection {
       this.#attempts++;
       this.#tried.add(backend);
       const address = backend.sockaddr!;
-      const fd = call.socket(familyOf(address), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      const fd = tcpSocket(this.#context.libc, familyOf(address));
       if (fd < 0) {
         recordConnectFailure(proxy, backend, connectError(errno(), backend));
         continue;
       }
-      call.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, ONE, 4);
+      enableOption(this.#context.libc, fd, IPPROTO_TCP, TCP_NODELAY);
       if (call.connect(fd, address, address.length) !== 0 && errno() !== EINPROGRESS) {
         const error = connectError(errno(), backend);
         call.close(fd);
@@ -294,10 +292,7 @@ export class EpollConnection implements OpenConnection {
    * (an UNKNOWN header) in the unlikely case the kernel cannot say.
    */
   #clientLocalAddress(): HostPort | undefined {
-    const bytes = new Uint8Array(SOCKADDR_MAX);
-    const length = new Uint32Array([SOCKADDR_MAX]);
-    if (this.#context.libc.call.getsockname(this.#client.fd, bytes, length) !== 0) return undefined;
-    return decodeSockaddr(bytes);
+    return localAddress(this.#context.libc, this.#client.fd);
   }
 
   #logger() {

@@ -11,22 +11,23 @@ import { type DataPlane, HOLD_OFF_MS } from "../data_plane.ts";
 import type { ProxyContext } from "../proxy.ts";
 import { EpollConnection, type EpollContext } from "./connection.ts";
 import {
+  CLOEXEC,
   EAGAIN,
   EINTR,
+  enableOption,
   EPOLLIN,
   errnoError,
   IPPROTO_TCP,
   type Libc,
   openLibc,
   SO_REUSEADDR,
-  SOCK_CLOEXEC,
   SOCK_NONBLOCK,
-  SOCK_STREAM,
   SOL_SOCKET,
   TCP_NODELAY,
+  tcpSocket,
 } from "./libc.ts";
 import { Poller } from "./poller.ts";
-import { decodeSockaddr, encodeSockaddr, familyOf, SOCKADDR_MAX } from "./sockaddr.ts";
+import { encodeSockaddr, familyOf, localAddress, SOCKADDR_MAX } from "./sockaddr.ts";
 
 const ACCEPTS_PER_WAKEUP = 64;
 /**
@@ -39,7 +40,6 @@ const BACKLOG = 1024;
 const ECONNABORTED = 103;
 const MIN_BACKOFF_MS = 5;
 const MAX_BACKOFF_MS = 1000;
-const ONE = new Int32Array([1]);
 
 export interface EpollDataPlaneOptions {
   listen: HostPort;
@@ -134,7 +134,7 @@ export class EpollDataPlane implements DataPlane {
         this.#listenFd,
         this.#address,
         this.#addressLength,
-        SOCK_NONBLOCK | SOCK_CLOEXEC,
+        SOCK_NONBLOCK | CLOEXEC,
       );
       if (fd < 0) {
         const code = errno();
@@ -145,7 +145,7 @@ export class EpollDataPlane implements DataPlane {
       this.#backoffMs = MIN_BACKOFF_MS;
       this.active++;
       proxy.counters.total++;
-      call.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, ONE, 4);
+      enableOption(this.#context.libc, fd, IPPROTO_TCP, TCP_NODELAY);
       try {
         new EpollConnection(fd, this.#address.slice(0, this.#addressLength[0]), this.#context);
       } catch (error) {
@@ -201,9 +201,9 @@ export class EpollDataPlane implements DataPlane {
 
 function openListener(libc: Libc, sockaddr: Uint8Array, listen: HostPort): number {
   const { call, errno } = libc;
-  const fd = call.socket(familyOf(sockaddr), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const fd = tcpSocket(libc, familyOf(sockaddr));
   if (fd < 0) throw errnoError(errno(), `Cannot listen on ${formatHostPort(listen)}`);
-  call.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, ONE, 4);
+  enableOption(libc, fd, SOL_SOCKET, SO_REUSEADDR);
   if (call.bind(fd, sockaddr, sockaddr.length) !== 0 || call.listen(fd, BACKLOG) !== 0) {
     const error = errnoError(errno(), `Cannot listen on ${formatHostPort(listen)}`);
     call.close(fd);
@@ -213,12 +213,9 @@ function openListener(libc: Libc, sockaddr: Uint8Array, listen: HostPort): numbe
 }
 
 function boundPort(libc: Libc, fd: number): number {
-  const bytes = new Uint8Array(SOCKADDR_MAX);
-  const length = new Uint32Array([SOCKADDR_MAX]);
-  if (libc.call.getsockname(fd, bytes, length) !== 0) {
-    const error = errnoError(libc.errno(), "Cannot read the listening address");
-    libc.call.close(fd);
-    throw error;
-  }
-  return decodeSockaddr(bytes).port;
+  const address = localAddress(libc, fd);
+  if (address) return address.port;
+  const error = errnoError(libc.errno(), "Cannot read the listening address");
+  libc.call.close(fd);
+  throw error;
 }

@@ -83,7 +83,8 @@ export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const SOCK_STREAM = 1;
 export const SOCK_NONBLOCK = 0o4000;
-export const SOCK_CLOEXEC = 0o2000000;
+/** Close on exec: the same bit for sockets, epoll_create1 and eventfd. */
+export const CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
 export const SO_REUSEADDR = 2;
 export const SO_ERROR = 4;
@@ -106,6 +107,18 @@ export const EMFILE = 24;
 export const ENFILE = 23;
 export const EINPROGRESS = 115;
 export const ETIMEDOUT = 110;
+
+const ONE = new Int32Array([1]);
+
+/** A new non-blocking TCP socket of `family`, or -1 with errno set. */
+export function tcpSocket({ call }: Libc, family: number): number {
+  return call.socket(family, SOCK_STREAM | SOCK_NONBLOCK | CLOEXEC, 0);
+}
+
+/** Turns an on/off socket option on (TCP_NODELAY, SO_REUSEADDR). */
+export function enableOption({ call }: Libc, fd: number, level: number, option: number): void {
+  call.setsockopt(fd, level, option, ONE, 4);
+}
 
 type ErrorClass = new (message: string) => Error;
 

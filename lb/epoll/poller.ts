@@ -15,13 +15,13 @@
  * through an eventfd.
  */
 import {
+  CLOEXEC,
   EPOLL_CTL_ADD,
   EPOLL_CTL_MOD,
   EPOLL_EVENT,
   EPOLLIN,
   errnoError,
   type Libc,
-  SOCK_CLOEXEC,
 } from "./libc.ts";
 
 /** Something registered with the poller: it is told the epoll flags of each event. */
@@ -56,9 +56,9 @@ export class Poller {
     this.#libc = libc;
     this.#sliceMs = sliceMs;
     this.#onError = onError;
-    this.#epfd = libc.call.epoll_create1(SOCK_CLOEXEC);
+    this.#epfd = libc.call.epoll_create1(CLOEXEC);
     if (this.#epfd < 0) throw errnoError(libc.errno(), "Cannot create an epoll instance");
-    this.#wakefd = libc.call.eventfd(0, SOCK_CLOEXEC);
+    this.#wakefd = libc.call.eventfd(0, CLOEXEC);
     if (this.#wakefd < 0) {
       const error = errnoError(libc.errno(), "Cannot create an eventfd");
       libc.call.close(this.#epfd);

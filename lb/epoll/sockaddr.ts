@@ -1,7 +1,7 @@
 /** `struct sockaddr_in` and `sockaddr_in6` to and from host:port, for IP literals only. */
 import type { HostPort } from "@fleetmon/shared/net";
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "@fleetmon/shared/ip";
-import { AF_INET, AF_INET6 } from "./libc.ts";
+import { AF_INET, AF_INET6, type Libc } from "./libc.ts";
 
 /** Big enough for either family: what accept4 and getsockname write into. */
 export const SOCKADDR_MAX = 28;
@@ -28,6 +28,13 @@ export function decodeSockaddr(bytes: Uint8Array): HostPort {
   if (family === AF_INET) return { hostname: formatIPv4(bytes.subarray(4, 8)), port };
   if (family === AF_INET6) return { hostname: formatIPv6(bytes.subarray(8, 24)), port };
   throw new TypeError(`Cannot decode socket address: family ${family} is not IPv4 or IPv6`);
+}
+
+/** The local address of socket `fd`, or undefined when the kernel cannot say (errno is set). */
+export function localAddress(libc: Libc, fd: number): HostPort | undefined {
+  const bytes = new Uint8Array(SOCKADDR_MAX);
+  const length = new Uint32Array([SOCKADDR_MAX]);
+  return libc.call.getsockname(fd, bytes, length) === 0 ? decodeSockaddr(bytes) : undefined;
 }
 
 /** AF_INET or AF_INET6, for a sockaddr made by `encodeSockaddr`. */
