@@ -8,7 +8,13 @@ import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { AuthError } from "@fleetmon/shared/errors";
 import type { Logger } from "@fleetmon/shared/log";
-import { NotFoundError, RateLimitError, ValidationError, validationErrorFrom } from "./errors.ts";
+import {
+  ForbiddenError,
+  NotFoundError,
+  RateLimitError,
+  ValidationError,
+  validationErrorFrom,
+} from "./errors.ts";
 import { ErrorPage } from "./views/error_page.tsx";
 
 export interface ErrorBody {
@@ -31,6 +37,9 @@ export function describeError(error: unknown): Described {
   }
   if (error instanceof AuthError) {
     return { status: 401, body: { error: { code: error.code, message: error.message } } };
+  }
+  if (error instanceof ForbiddenError) {
+    return { status: 403, body: { error: { code: error.code, message: error.message } } };
   }
   if (error instanceof NotFoundError) {
     return { status: 404, body: { error: { code: error.code, message: error.message } } };

@@ -24,6 +24,12 @@ export class NotFoundError extends Error {
   readonly code = "not_found";
 }
 
+/** The caller is signed in but may not do this: 403. */
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+  readonly code = "forbidden";
+}
+
 /** Too many attempts: 429, with Retry-After. */
 export class RateLimitError extends Error {
   override name = "RateLimitError";

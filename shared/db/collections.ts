@@ -42,7 +42,7 @@ export interface ReadingDoc {
 export interface UserDoc {
   _id: string;
   passwordHash: string;
-  role: "admin" | "viewer";
+  role: "admin" | "operator" | "viewer";
   createdAt: Date;
 }
 
