@@ -9,7 +9,7 @@ import { ferretdbArgs, freePort, locateFerretDB } from "@fleetmon/shared/ferretd
 import { createDeviceClient, type DeviceClient } from "@fleetmon/shared/device";
 import { createMemoryLogger } from "@fleetmon/shared/log";
 import { ensureSimDevices, SeqSet, type SimDevice, simDeviceIds } from "@fleetmon/devices/sim";
-import { type Service, startService } from "../deploy/local/supervisor.ts";
+import { type Service, startService } from "@fleetmon/shared/supervisor";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const quiet = createMemoryLogger("test");

@@ -3,7 +3,7 @@
  * cs0/cs1 → database → ws0/ws1 → lb(web) → HTTPS client.
  */
 import assert from "node:assert/strict";
-import { type Service, startService } from "../deploy/local/supervisor.ts";
+import { type Service, startService } from "@fleetmon/shared/supervisor";
 import type { Ports } from "../deploy/local/topology.ts";
 import { connectDevice, type DeviceLink } from "./_device_link.ts";
 import { httpsClient, login } from "./_https.ts";

@@ -13,7 +13,7 @@ import {
 import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
 import { createLogger } from "@fleetmon/shared/log";
 import { ensureSelfSignedCert } from "@fleetmon/web";
-import { isListening, type Service, startService } from "../deploy/local/supervisor.ts";
+import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { connectDevice } from "./_device_link.ts";
 import { httpsClient, login } from "./_https.ts";
 

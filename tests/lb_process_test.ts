@@ -4,7 +4,7 @@
  * as down in /stats.
  */
 import assert from "node:assert/strict";
-import { isListening, startService } from "../deploy/local/supervisor.ts";
+import { isListening, startService } from "@fleetmon/shared/supervisor";
 
 type LogLine = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
 import { collections, connectDatabase, ensureIndexes, type ReadingDoc } from "@fleetmon/shared/db";
 import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
 import { createLogger } from "@fleetmon/shared/log";
-import { isListening, type Service, startService } from "../../deploy/local/supervisor.ts";
+import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { COMM_V8_FLAGS } from "../runtime.ts";
 import { registerBenchDevices } from "./devices.ts";
 

@@ -9,7 +9,7 @@ import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferret
 import { createLogger } from "@fleetmon/shared/log";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 import { firstRun } from "./first_run.ts";
-import { isListening, type Service, startService } from "./supervisor.ts";
+import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { DEFAULT_PORTS, portsFrom, topology } from "./topology.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");

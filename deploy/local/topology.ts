@@ -3,7 +3,7 @@
  * Pure: turns the launcher's settings into service specs.
  */
 import { COMM_V8_FLAGS } from "@fleetmon/comm";
-import type { ServiceSpec } from "./supervisor.ts";
+import type { ServiceSpec } from "@fleetmon/shared/supervisor";
 
 export interface Ports {
   lbComm: number;
