@@ -1,0 +1,80 @@
+/**
+ * startCommNode: everything one comm node runs, wired together: database, device server, health
+ * and metrics port, heartbeat. close() shuts down in order: the device server drains (devices are
+ * told to reconnect, what is in flight is stored and acked), then the heartbeat, the health port
+ * and the database stop.
+ */
+import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
+import type { Logger } from "@fleetmon/shared/log";
+import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
+import type { CommConfig } from "./config.ts";
+import { createMongoDeviceAuthority } from "./device_auth.ts";
+import { createHealthServer } from "./health_server.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { type CommServer, createCommServer } from "./server.ts";
+import { createMongoStore, nullStore } from "./store.ts";
+
+export interface CommNode {
+  /** Where devices connect. */
+  addr: HostPort;
+  /** Where `/healthz` and `/metrics` answer. */
+  healthAddr: HostPort;
+  server: CommServer;
+  close(): Promise<void>;
+}
+
+export async function startCommNode(config: CommConfig, logger: Logger): Promise<CommNode> {
+  const database = await connectDatabase(config.mongodbUri, {
+    appName: `fleetmon-comm/${config.node}`,
+  });
+  let server: CommServer | undefined;
+  try {
+    await ensureIndexes(database.db);
+    const store = config.store === "null" ? nullStore : createMongoStore(database.db);
+    if (config.store === "null") {
+      logger.warn("readings are validated and acked but NOT stored (--store null)");
+    }
+    server = createCommServer({
+      ...config,
+      logger,
+      store,
+      auth: createMongoDeviceAuthority(database.db),
+      rate: { perSecond: config.ratePerSecond, burst: config.rateBurst },
+      limits: { helloTimeoutMs: config.helloTimeoutMs, idleTimeoutMs: config.idleTimeoutMs },
+    });
+    const health = createHealthServer({ listen: config.health, node: config.node, server, store });
+    const heartbeat = startHeartbeat({
+      db: database.db,
+      node: config.node,
+      address: formatHostPort(server.addr),
+      stats: server.stats,
+      intervalMs: config.heartbeatMs,
+      logger,
+    });
+    logger.info("listening", {
+      addr: formatHostPort(server.addr),
+      healthAddr: formatHostPort(health.addr),
+    });
+
+    const running = server;
+    let closing: Promise<void> | undefined;
+    return {
+      addr: server.addr,
+      healthAddr: health.addr,
+      server,
+      close() {
+        closing ??= (async () => {
+          await running.close({ timeoutMs: config.shutdownTimeoutMs });
+          await heartbeat.stop();
+          await health.close();
+          await database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await server?.close({ timeoutMs: 0 });
+    await database.close();
+    throw error;
+  }
+}
