@@ -4,9 +4,9 @@
  * stdout carries JSON lines only, the report last; stderr carries the progress and the summary.
  */
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
-import { ConfigError } from "@fleetmon/shared/errors";
 import { createLogger, writeToStdout } from "@fleetmon/shared/log";
 import { formatHostPort } from "@fleetmon/shared/net";
+import { loadConfigOrExit, onStopSignals } from "@fleetmon/shared/service";
 import { auditReadings } from "./audit.ts";
 import { loadSimConfig } from "./config.ts";
 import { Fleet, type FleetSnapshot } from "./fleet.ts";
@@ -14,14 +14,7 @@ import { createProgressDisplay, formatProgress } from "./progress.ts";
 import { ensureSimDevices, simDeviceIds } from "./register.ts";
 import { buildReport, formatSummary } from "./report.ts";
 
-let config;
-try {
-  config = loadSimConfig(Deno.args, Deno.env.toObject());
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  createLogger({ service: "sim" }).error(error.message, { problems: error.problems });
-  Deno.exit(2);
-}
+const config = loadConfigOrExit("sim", loadSimConfig)!;
 const encoder = new TextEncoder();
 const isTerminal = Deno.stderr.isTerminal();
 const display = createProgressDisplay(isTerminal, (t) => Deno.stderr.writeSync(encoder.encode(t)));
@@ -34,15 +27,12 @@ const clientLogger = createLogger({
 });
 const target = formatHostPort(config.target);
 
+// The first signal ends the run as its duration would; a second one stops at once.
 const stop = new AbortController();
-let signals = 0;
-const onSignal = () => {
-  if (++signals > 1) Deno.exit(130); // a second Ctrl-C: stop waiting
+onStopSignals(logger, () => {
   logger.info("stopping: no more readings; waiting for acks, then the audit");
   stop.abort();
-};
-Deno.addSignalListener("SIGINT", onSignal);
-Deno.addSignalListener("SIGTERM", onSignal);
+});
 
 const database = await connectDatabase(config.mongodbUri, { appName: "fleetmon-sim" });
 await ensureIndexes(database.db);
