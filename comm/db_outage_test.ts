@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { collections, connectDatabase, ensureIndexes, registerDevice } from "@fleetmon/shared/db";
-import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { freePort } from "@fleetmon/shared/socket";
 import { createLogger, createMemoryLogger } from "@fleetmon/shared/log";
 import { connectTestDevice, eventually } from "./_test_device.ts";
 import { createMongoDeviceAuthority } from "./device_auth.ts";

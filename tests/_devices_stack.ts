@@ -5,7 +5,8 @@
  */
 import type { Db, MongoClient } from "mongodb";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
-import { ferretdbArgs, freePort, locateFerretDB } from "@fleetmon/shared/ferretdb";
+import { ferretdbArgs, locateFerretDB } from "@fleetmon/shared/ferretdb";
+import { freePort } from "@fleetmon/shared/socket";
 import { createDeviceClient, type DeviceClient } from "@fleetmon/shared/device";
 import { createMemoryLogger } from "@fleetmon/shared/log";
 import { ensureSimDevices, SeqSet, type SimDevice, simDeviceIds } from "@fleetmon/devices/sim";

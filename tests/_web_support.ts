@@ -13,7 +13,8 @@ import {
   registerDevice,
 } from "@fleetmon/shared/db";
 import { writeReading as writeTestReading } from "../web/_testing.ts";
-import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { freePort } from "@fleetmon/shared/socket";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 
 const ROOT = new URL("../", import.meta.url).pathname;

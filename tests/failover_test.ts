@@ -10,7 +10,8 @@ import {
   ensureIndexes,
   registerDevice,
 } from "@fleetmon/shared/db";
-import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { freePort } from "@fleetmon/shared/socket";
 import { createLogger } from "@fleetmon/shared/log";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { collections } from "@fleetmon/shared/db";
-import { freePort } from "@fleetmon/shared/ferretdb";
+import { freePort } from "@fleetmon/shared/socket";
 import { openTestDatabase } from "@fleetmon/shared/testing";
 import { ORIGIN, seedDevice, seedUser, testApp, USER } from "./_testing.ts";
 

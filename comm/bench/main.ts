@@ -3,7 +3,8 @@
  * on this machine. Prints its figures, and as its last line one JSON object.
  */
 import { collections, connectDatabase, ensureIndexes, type ReadingDoc } from "@fleetmon/shared/db";
-import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { freePort } from "@fleetmon/shared/socket";
 import { createLogger } from "@fleetmon/shared/log";
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { COMM_V8_FLAGS } from "../runtime.ts";

@@ -5,7 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
-import { freePort, locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { freePort } from "@fleetmon/shared/socket";
 import { createLogger } from "@fleetmon/shared/log";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 import { firstRun } from "./first_run.ts";

@@ -1,4 +1,5 @@
 /** Runs the benchmark's outside tools (wrk, iperf3, HAProxy) and reads their figures. */
+export { freePort } from "@fleetmon/shared/socket";
 
 export interface WrkResult {
   requestsPerSecond: number;
@@ -122,13 +123,6 @@ export async function startTool(name: string, cmd: string[], port: number): Prom
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-}
-
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
 }
 
 export function median(values: number[]): number {

@@ -219,11 +219,3 @@ async function waitForPort(
   }
   throw new Error(`Cannot start FerretDB: port ${port} not open after ${timeoutMs} ms`);
 }
-
-/** A port the kernel says is free right now. */
-export function freePort(hostname = "127.0.0.1"): number {
-  const listener = Deno.listen({ hostname, port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}

@@ -13,6 +13,7 @@
 import { AuthError, ProtocolError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { formatHostPort } from "../net.ts";
+import { connectWithTimeout } from "../socket.ts";
 import { PROTOCOL_VERSION, RETRYABLE_CODES } from "../protocol/codes.ts";
 import type { NackFrame, ServerFrame } from "../protocol/server_frames.ts";
 import { Backoff } from "./backoff.ts";
@@ -20,7 +21,7 @@ import { FileJournal } from "./journal.ts";
 import { checkReading } from "./reading_check.ts";
 import type { ClientState, DeviceClientOptions, DeviceClientStats, DropReason } from "./types.ts";
 import { type BufferedReading, UnackedBuffer } from "./unacked_buffer.ts";
-import { connectWithTimeout, Session, type SessionEnd } from "./session.ts";
+import { Session, type SessionEnd } from "./session.ts";
 
 const MAX_LINE_BYTES = 65_536;
 

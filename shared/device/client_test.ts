@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AuthError } from "../errors.ts";
-import { freePort } from "../db/ferretdb.ts";
+import { freePort } from "../socket.ts";
 import { createMemoryLogger } from "../log.ts";
 import { createDeviceClient } from "./client.ts";
 import type { DeviceClientOptions } from "./types.ts";

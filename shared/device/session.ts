@@ -3,7 +3,6 @@
  * the in-flight window, pauses after "retry later", pings when idle, gives up on a silent peer,
  * and stops sending once asked to reconnect. Ends by resolving `ended` with what happened.
  */
-import type { HostPort } from "../net.ts";
 import type { NackFrame, ServerFrame } from "../protocol/server_frames.ts";
 import { Link } from "./link.ts";
 import type { BufferedReading, UnackedBuffer } from "./unacked_buffer.ts";
@@ -196,30 +195,5 @@ export class Session {
         (error instanceof Error ? error.message : error ? String(error) : "closed by comm");
       this.#resolve({ reason: why });
     }
-  }
-}
-
-/** Deno.connect, failing after `timeoutMs` instead of the kernel's minutes. */
-export async function connectWithTimeout(
-  target: HostPort,
-  timeoutMs: number,
-): Promise<Deno.TcpConn> {
-  const connecting = Deno.connect({ hostname: target.hostname, port: target.port });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      connecting,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no connection within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      }),
-    ]);
-  } catch (error) {
-    connecting.then((conn) => conn.close(), () => {});
-    throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -6,7 +6,8 @@
 import type { Db, MongoClient } from "mongodb";
 import { connectDatabase } from "../db/client.ts";
 import { ensureIndexes } from "../db/collections.ts";
-import { freePort, locateFerretDB, type RunningDatabase, startFerretDB } from "../db/ferretdb.ts";
+import { locateFerretDB, type RunningDatabase, startFerretDB } from "../db/ferretdb.ts";
+import { freePort } from "../socket.ts";
 import { createLogger } from "../log.ts";
 
 export interface TestDatabase {
