@@ -5,6 +5,8 @@ export interface DeviceLink {
   /** The comm node that welcomed this device. */
   node: string;
   nacks: Record<string, unknown>[];
+  /** Every ack so far, as the range it covered. */
+  acks: readonly { from: number; seq: number }[];
   send(frame: Record<string, unknown>): Promise<void>;
   /** Waits until every seq from `firstSeq` (default 1) to `lastSeq` was covered by an ack. */
   waitForAcked(lastSeq: number, timeoutMs: number, firstSeq?: number): Promise<void>;
@@ -58,6 +60,7 @@ export async function connectDevice(
     device: options.device,
     node,
     nacks,
+    acks,
     send,
     ackCounts,
     async waitForAcked(lastSeq, timeoutMs, firstSeq = 1) {

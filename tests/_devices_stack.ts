@@ -5,7 +5,7 @@
  */
 import type { Db, MongoClient } from "mongodb";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
-import { ferretdbArgs, locateFerretDB } from "@fleetmon/shared/ferretdb";
+import { ferretdbArgs, locateFerretDB } from "@fleetmon/deploy/local";
 import { freePort } from "@fleetmon/shared/socket";
 import { createDeviceClient, type DeviceClient } from "@fleetmon/shared/device";
 import { createMemoryLogger } from "@fleetmon/shared/log";

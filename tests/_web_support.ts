@@ -1,29 +1,20 @@
 /**
- * Support for the web tier's multi-process tests: a database (FLEETMON_TEST_MONGODB_URI or a
- * FerretDB started here), certificates, and real `web/main.ts` processes started from their own
- * directories (relative ./certs paths, like a cloned VM).
+ * Support for the web tier's multi-process tests: a database of their own on the tests' server
+ * (FLEETMON_TEST_MONGODB_URI), certificates, and real `web/main.ts` processes started from their
+ * own directories (relative ./certs paths, like a cloned VM).
  */
 import assert from "node:assert/strict";
-import { createLogger } from "@fleetmon/shared/log";
-import {
-  connectDatabase,
-  createUser,
-  type Database,
-  ensureIndexes,
-  registerDevice,
-} from "@fleetmon/shared/db";
+import { createUser, registerDevice } from "@fleetmon/shared/db";
+import { openTestDatabase, type TestDatabase } from "@fleetmon/shared/testing";
 import { writeReading as writeTestReading } from "../web/_testing.ts";
-import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
-import { freePort } from "@fleetmon/shared/socket";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const quiet = createLogger({ service: "test", level: "warn" });
 
 export interface Cluster extends AsyncDisposable {
   dir: string;
   uri: string;
-  database: Database;
+  database: TestDatabase;
   certPem: string;
   /** Makes ./NODE/certs holding a copy of the pair, as the launcher does for each web node. */
   nodeDir(node: string): Promise<string>;
@@ -36,28 +27,12 @@ export async function openCluster(): Promise<Cluster> {
     for (const fn of cleanups.reverse()) await fn().catch(() => {});
   };
   try {
-    let base = Deno.env.get("FLEETMON_TEST_MONGODB_URI");
-    if (!base) {
-      const server = await startFerretDB({
-        bin: await locateFerretDB(quiet),
-        dataDir: `${dir}/db`,
-        port: freePort(),
-        logger: quiet,
-      });
-      cleanups.push(() => server.stop());
-      base = server.uri;
-    }
-    const uri = base.replace(/\/?(\?|$)/, `/web_it_${crypto.randomUUID().slice(0, 8)}$1`);
-    const database = await connectDatabase(uri, { appName: "fleetmon-web-test" });
-    cleanups.push(async () => {
-      await database.db.dropDatabase().catch(() => {});
-      await database.close();
-    });
-    await ensureIndexes(database.db);
+    const database = await openTestDatabase("web_it");
+    cleanups.push(() => database[Symbol.asyncDispose]());
     const { certFile, keyFile } = await ensureSelfSignedCert(`${dir}/certs`);
     return {
       dir,
-      uri,
+      uri: database.uri,
       database,
       certPem: await Deno.readTextFile(certFile),
       async nodeDir(node) {
@@ -77,7 +52,7 @@ export async function openCluster(): Promise<Cluster> {
 export const USER = { username: "operator", password: "s3cret-horse" };
 
 /** A user and a device with `count` readings, written as comm writes them. */
-export async function seed(database: Database, device: string, count: number, node = "cs0") {
+export async function seed(database: TestDatabase, device: string, count: number, node = "cs0") {
   await createUser(database.db, { ...USER, role: "viewer" });
   await registerDevice(database.db, { id: device, name: `Boiler ${device}` });
   for (let seq = 1; seq <= count; seq++) {
@@ -87,7 +62,7 @@ export async function seed(database: Database, device: string, count: number, no
 
 /** A reading written as comm writes it (see web/_testing.ts), two minutes back at most. */
 export function writeReading(
-  database: Database,
+  database: TestDatabase,
   device: string,
   seq: number,
   metrics: Record<string, number>,

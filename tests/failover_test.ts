@@ -3,23 +3,15 @@
  * off and on under traffic, and watch the balancers switch — with nothing acked ever lost.
  */
 import assert from "node:assert/strict";
-import {
-  collections,
-  connectDatabase,
-  createUser,
-  ensureIndexes,
-  registerDevice,
-} from "@fleetmon/shared/db";
-import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { collections, createUser, registerDevice } from "@fleetmon/shared/db";
 import { freePort } from "@fleetmon/shared/socket";
-import { createLogger } from "@fleetmon/shared/log";
+import { openTestDatabase } from "@fleetmon/shared/testing";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { connectDevice } from "./_device_link.ts";
 import { httpsClient, login } from "./_https.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const quiet = createLogger({ service: "test", level: "error" });
 const at = (port: number) => `127.0.0.1:${port}`;
 const CHECKS = ["--check-interval-ms=200", "--check-timeout-ms=200", "--rise=2", "--fall=2"];
 
@@ -45,16 +37,9 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10
 Deno.test("turning comm and web nodes off and on switches the load balancers and loses nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "fleetmon-failover-" });
   const services: Service[] = [];
-  const ferret = await startFerretDB({
-    bin: await locateFerretDB(quiet),
-    dataDir: `${dir}/db`,
-    port: freePort(),
-    logger: quiet,
-  });
-  const uri = `${ferret.uri}failover`;
-  const database = await connectDatabase(uri, { appName: "failover-test" });
+  const database = await openTestDatabase("failover");
+  const uri = database.uri;
   try {
-    await ensureIndexes(database.db);
     const { token } = await registerDevice(database.db, { id: "pump" });
     await createUser(database.db, { username: "admin", password: "failover-pass" });
     const cert = await ensureSelfSignedCert(`${dir}/certs`);
@@ -205,8 +190,7 @@ Deno.test("turning comm and web nodes off and on switches the load balancers and
     assert.ok((await backends(ports.lbWebAdmin)).ws0.total > before, "ws0 serves again");
   } finally {
     for (const service of services.reverse()) await service.stop();
-    await database.close();
-    await ferret.stop();
+    await database[Symbol.asyncDispose]();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -3,9 +3,7 @@
  * on this machine. Prints its figures, and as its last line one JSON object.
  */
 import { collections, connectDatabase, ensureIndexes, type ReadingDoc } from "@fleetmon/shared/db";
-import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
 import { freePort } from "@fleetmon/shared/socket";
-import { createLogger } from "@fleetmon/shared/log";
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { COMM_V8_FLAGS } from "../runtime.ts";
 import { registerBenchDevices } from "./devices.ts";
@@ -15,7 +13,6 @@ const PARTS = ["e2e", "null", "idle", "storm"];
 const only = new Set(
   Deno.args.find((a) => a.startsWith("--only="))?.slice(7).split(",") ?? PARTS,
 );
-const logger = createLogger({ service: "bench-comm" });
 const say = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text + "\n"));
 const deno = (script: string, args: string[]) => [
   "run",
@@ -27,13 +24,18 @@ const deno = (script: string, args: string[]) => [
 ];
 
 const work = await Deno.makeTempDir({ prefix: "fleetmon-bench-comm-" });
-const ferret = await startFerretDB({
-  bin: await locateFerretDB(logger),
-  dataDir: `${work}/db`,
-  port: freePort(),
-  logger,
+// The local database as a process of its own, as `deno task db:local` runs it.
+const ferret = await startService({
+  name: "db",
+  command: Deno.execPath(),
+  args: ["task", "--quiet", "db:local", `--data-dir=${work}/db`],
+  cwd: ROOT,
+  ready: (entry) => entry.msg === "database ready",
+  readyTimeoutMs: 300_000,
 });
-const uri = `${ferret.uri}bench`;
+const uri = `${ferret.readyEntry!.uri}bench`;
+/** FerretDB's own process (the storm part pins it to a core). */
+const ferretPid = Number(ferret.readyEntry!.pid);
 const database = await connectDatabase(uri, { appName: "bench" });
 await ensureIndexes(database.db);
 const tokensFile = `${work}/tokens.json`;
@@ -228,7 +230,7 @@ async function idleDevices() {
 async function probeStorm() {
   const stormNode = await startComm("storm0");
   const pid = stormNode.service.child.pid;
-  if (pin(ferret.pid, "1") && pin(pid, "0")) loadCpu = "0";
+  if (pin(ferretPid, "1") && pin(pid, "0")) loadCpu = "0";
   else say("storm: taskset is missing, nothing is pinned; the ratio will be noisier");
   const ingest = (extra: string[] = []) =>
     load("ingest", stormNode.port, ["--devices=4", "--seconds=30", "--window=2000", ...extra]);

@@ -1,5 +1,5 @@
 /** `deno task setup`: makes sure FerretDB is available, building it once if need be. */
-import { locateFerretDB } from "@fleetmon/shared/ferretdb";
+import { locateFerretDB } from "./ferretdb.ts";
 import { createLogger } from "@fleetmon/shared/log";
 
 const logger = createLogger({ service: "setup" });

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
-import { locateFerretDB, startFerretDB } from "@fleetmon/shared/ferretdb";
+import { locateFerretDB, startFerretDB } from "./ferretdb.ts";
 import { freePort } from "@fleetmon/shared/socket";
 import { createLogger } from "@fleetmon/shared/log";
 import { ensureSelfSignedCert } from "@fleetmon/web";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { collections, type ReadingDoc } from "@fleetmon/shared/db";
-import { openTestDatabase } from "@fleetmon/shared/testing";
+import { openTestDatabase, testServerIsFerretDB } from "@fleetmon/shared/testing";
 import { auditReadings, AuditTally, chooseAuditStrategy } from "./audit.ts";
 import { SeqSet } from "./seq_set.ts";
 
@@ -66,7 +66,7 @@ Deno.test("the audit reports acked readings missing from the database and stored
     assert.deepEqual(result.lost_examples, ["d1:3", "d1:5"], strategy);
     assert.equal(result.duplicates, 1, strategy);
   }
-  if (!Deno.env.get("FLEETMON_TEST_MONGODB_URI")) {
+  if (testServerIsFerretDB()) {
     assert.equal(await chooseAuditStrategy(t.db), "scan", "FerretDB gets the single scan");
   }
 });

@@ -1,14 +1,10 @@
 /**
- * A fresh database for one test: on the server named by FLEETMON_TEST_MONGODB_URI (set by
- * `deno task test`, or pointed at a real MongoDB), otherwise on a FerretDB started for the test.
- * The database is dropped afterwards.
+ * A fresh database for one test, on the server named by FLEETMON_TEST_MONGODB_URI: the FerretDB
+ * that `deno task test` starts for the run, or a real MongoDB. The database is dropped afterwards.
  */
 import type { Db, MongoClient } from "mongodb";
 import { connectDatabase } from "../db/client.ts";
 import { ensureIndexes } from "../db/collections.ts";
-import { locateFerretDB, type RunningDatabase, startFerretDB } from "../db/ferretdb.ts";
-import { freePort } from "../socket.ts";
-import { createLogger } from "../log.ts";
 
 export interface TestDatabase {
   /** A URI naming this test's own database. */
@@ -18,23 +14,27 @@ export interface TestDatabase {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const quiet = createLogger({ service: "test-db", level: "warn" });
-
-export async function openTestDatabase(): Promise<TestDatabase> {
-  let server: RunningDatabase | undefined;
-  let base = Deno.env.get("FLEETMON_TEST_MONGODB_URI");
-  if (!base) {
-    const dataDir = await Deno.makeTempDir({ prefix: "fleetmon-test-db-" });
-    server = await startFerretDB({
-      bin: await locateFerretDB(quiet),
-      dataDir,
-      port: freePort(),
-      logger: quiet,
-    });
-    base = server.uri;
+/** The server the tests use; fails with how to run them when none is set. */
+export function testServerUri(): string {
+  const uri = Deno.env.get("FLEETMON_TEST_MONGODB_URI");
+  if (!uri) {
+    throw new Error(
+      "Cannot open a test database: FLEETMON_TEST_MONGODB_URI is not set. Run the tests with " +
+        "`deno task test [paths or deno test flags…]`, which starts FerretDB and sets it, or set " +
+        "it to a MongoDB server's URI",
+    );
   }
-  const name = `test_${crypto.randomUUID().slice(0, 8)}`;
-  const uri = base.replace(/\/?(\?|$)/, `/${name}$1`);
+  return uri;
+}
+
+/** Whether the tests' server is the FerretDB `deno task test` started (else a MongoDB, say). */
+export function testServerIsFerretDB(): boolean {
+  return Deno.env.get("FLEETMON_TEST_FERRETDB") === "1";
+}
+
+export async function openTestDatabase(prefix = "test"): Promise<TestDatabase> {
+  const name = `${prefix}_${crypto.randomUUID().slice(0, 8)}`;
+  const uri = testServerUri().replace(/\/?(\?|$)/, `/${name}$1`);
   const { client, db } = await connectDatabase(uri, { appName: "fleetmon-test" });
   await ensureIndexes(db);
   return {
@@ -44,7 +44,6 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     async [Symbol.asyncDispose]() {
       await db.dropDatabase().catch(() => {});
       await client.close();
-      await server?.stop();
     },
   };
 }

@@ -4,7 +4,7 @@
  * module proxy (with one fix, see `fixIdLookups`); else a stock binary on PATH; else downloaded
  * from FerretDB's GitHub releases.
  */
-import type { Logger } from "../log.ts";
+import type { Logger } from "@fleetmon/shared/log";
 
 export const FERRETDB_VERSION = "v1.24.2";
 /** What our build reports as its version: upstream's, plus the fix in `fixIdLookups`. */
@@ -194,7 +194,11 @@ export async function startFerretDB(
     throw error;
   }
   const uri = `mongodb://${hostname}:${options.port}/`;
-  options.logger.info("database ready", { uri, engine: `ferretdb ${FERRETDB_VERSION} sqlite` });
+  options.logger.info("database ready", {
+    uri,
+    engine: `ferretdb ${FERRETDB_VERSION} sqlite`,
+    pid: child.pid,
+  });
   return { uri, pid: child.pid, stop, [Symbol.asyncDispose]: stop };
 }
 
