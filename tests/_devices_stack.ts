@@ -7,7 +7,7 @@ import type { Db, MongoClient } from "mongodb";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
 import { ferretdbArgs, locateFerretDB } from "@fleetmon/deploy/local";
 import { freePort } from "@fleetmon/shared/socket";
-import { createDeviceClient, type DeviceClient } from "@fleetmon/shared/device";
+import { createDeviceClient, type DeviceClient } from "@fleetmon/devices/lib";
 import { createMemoryLogger } from "@fleetmon/shared/log";
 import { ensureSimDevices, SeqSet, type SimDevice, simDeviceIds } from "@fleetmon/devices/sim";
 import { type Service, startService } from "@fleetmon/shared/supervisor";

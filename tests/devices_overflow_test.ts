@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { collections } from "@fleetmon/shared/db";
-import { createDeviceClient } from "@fleetmon/shared/device";
+import { createDeviceClient } from "@fleetmon/devices/lib";
 import { createMemoryLogger } from "@fleetmon/shared/log";
 import { auditReadings, SeqSet } from "@fleetmon/devices/sim";
 import { eventually, startDeviceStack } from "./_devices_stack.ts";

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort } from "@fleetmon/shared/net";
-import { createDeviceClient } from "@fleetmon/shared/device";
+import { createDeviceClient } from "../lib/mod.ts";
 import { runService, type ServiceControl } from "@fleetmon/shared/service";
 import { type AgentConfig, loadAgentConfig, readToken } from "./config.ts";
 import { startAgent } from "./agent.ts";

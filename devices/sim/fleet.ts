@@ -3,11 +3,7 @@
  * connected gradually, sending realistic readings at a fixed rate, with every acked seq
  * remembered for the audit.
  */
-import {
-  createDeviceClient,
-  type DeviceClient,
-  type DeviceClientStats,
-} from "@fleetmon/shared/device";
+import { createDeviceClient, type DeviceClient, type DeviceClientStats } from "../lib/mod.ts";
 import { delay } from "@fleetmon/shared/delay";
 import type { Logger } from "@fleetmon/shared/log";
 import type { HostPort } from "@fleetmon/shared/net";

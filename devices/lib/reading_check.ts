@@ -2,7 +2,7 @@
  * Checks a reading before it is buffered, with the rules comm applies (docs/protocol.md), so a
  * caller's mistake is a TypeError at `send()` rather than a reading refused minutes later. Pure.
  */
-import { DEFAULT_LIMITS } from "../protocol/codes.ts";
+import { DEFAULT_LIMITS } from "@fleetmon/shared/protocol";
 
 const METRIC_NAME_PATTERN = /^(?!__)[A-Za-z0-9_.:-]{1,64}$/;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseServerFrame } from "./server_frame.ts";
-import { ProtocolError } from "../errors.ts";
+import { ProtocolError } from "@fleetmon/shared/errors";
 
 Deno.test("server frames of every known type parse", () => {
   assert.deepEqual(parseServerFrame('{"type":"ack","from":3,"seq":5}'), {

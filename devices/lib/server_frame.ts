@@ -2,8 +2,8 @@
  * Reading what a comm node sends (docs/protocol.md, "Frames from the server"). Pure. Frames of
  * a type this client does not know are ignored, so servers can add frames later.
  */
-import { ProtocolError } from "../errors.ts";
-import type { ServerFrame } from "../protocol/server_frames.ts";
+import { ProtocolError } from "@fleetmon/shared/errors";
+import type { ServerFrame } from "@fleetmon/shared/protocol";
 
 const decoder = new TextDecoder();
 

@@ -10,12 +10,16 @@
  * seqs keep increasing across restarts even without a buffer file unless the clock steps back
  * (the file covers that) or a device sends more than 1000 readings per millisecond.
  */
-import { AuthError, ProtocolError } from "../errors.ts";
-import { createLogger, type Logger } from "../log.ts";
-import { formatHostPort } from "../net.ts";
-import { connectWithTimeout } from "../socket.ts";
-import { PROTOCOL_VERSION, RETRYABLE_CODES } from "../protocol/codes.ts";
-import type { NackFrame, ServerFrame } from "../protocol/server_frames.ts";
+import { AuthError, ProtocolError } from "@fleetmon/shared/errors";
+import { createLogger, type Logger } from "@fleetmon/shared/log";
+import { formatHostPort } from "@fleetmon/shared/net";
+import { connectWithTimeout } from "@fleetmon/shared/socket";
+import {
+  type NackFrame,
+  PROTOCOL_VERSION,
+  RETRYABLE_CODES,
+  type ServerFrame,
+} from "@fleetmon/shared/protocol";
 import { Backoff } from "./backoff.ts";
 import { FileJournal } from "./journal.ts";
 import { checkReading } from "./reading_check.ts";

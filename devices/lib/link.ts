@@ -4,9 +4,8 @@
  * ends for any reason. Reads with `conn.read()`: reading `conn.readable` to its end would close
  * the socket in both directions.
  */
-import { ProtocolError } from "../errors.ts";
-import { LineSplitter } from "../protocol/line_splitter.ts";
-import type { ServerFrame } from "../protocol/server_frames.ts";
+import { ProtocolError } from "@fleetmon/shared/errors";
+import { LineSplitter, type ServerFrame } from "@fleetmon/shared/protocol";
 import { parseServerFrame } from "./server_frame.ts";
 
 export interface LinkHandlers {

@@ -1,7 +1,7 @@
 /** The device client's options, events and counters. */
-import type { Logger } from "../log.ts";
-import type { HostPort } from "../net.ts";
-import type { NackCode } from "../protocol/codes.ts";
+import type { Logger } from "@fleetmon/shared/log";
+import type { HostPort } from "@fleetmon/shared/net";
+import type { NackCode } from "@fleetmon/shared/protocol";
 import type { BackoffOptions } from "./backoff.ts";
 import type { BufferedReading } from "./unacked_buffer.ts";
 

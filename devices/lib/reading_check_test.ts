@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { checkReading } from "./reading_check.ts";
-import { parseDeviceFrame } from "../protocol/mod.ts";
+import { parseDeviceFrame } from "@fleetmon/shared/protocol";
 
 const NOW = Date.UTC(2026, 0, 1);
 

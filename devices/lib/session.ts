@@ -3,7 +3,7 @@
  * the in-flight window, pauses after "retry later", pings when idle, gives up on a silent peer,
  * and stops sending once asked to reconnect. Ends by resolving `ended` with what happened.
  */
-import type { NackFrame, ServerFrame } from "../protocol/server_frames.ts";
+import type { NackFrame, ServerFrame } from "@fleetmon/shared/protocol";
 import { Link } from "./link.ts";
 import type { BufferedReading, UnackedBuffer } from "./unacked_buffer.ts";
 

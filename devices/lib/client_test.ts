@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { AuthError } from "../errors.ts";
-import { freePort } from "../socket.ts";
-import { createMemoryLogger } from "../log.ts";
+import { AuthError } from "@fleetmon/shared/errors";
+import { freePort } from "@fleetmon/shared/socket";
+import { createMemoryLogger } from "@fleetmon/shared/log";
 import { createDeviceClient } from "./client.ts";
 import type { DeviceClientOptions } from "./types.ts";
 import { ackEverything, eventually, type Frame, startTestPeer } from "./_test_peer.ts";
