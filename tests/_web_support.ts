@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createUser, registerDevice } from "@fleetmon/shared/db";
-import { openTestDatabase, type TestDatabase } from "@fleetmon/shared/testing";
-import { writeReading as writeTestReading } from "../web/_testing.ts";
+import { openTestDatabase, type TestDatabase, writeTestReading } from "@fleetmon/shared/testing";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -60,7 +59,7 @@ export async function seed(database: TestDatabase, device: string, count: number
   }
 }
 
-/** A reading written as comm writes it (see web/_testing.ts), two minutes back at most. */
+/** A reading written as comm writes it, two minutes back at most. */
 export function writeReading(
   database: TestDatabase,
   device: string,

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type Service, startService } from "@fleetmon/shared/supervisor";
-import type { Ports } from "../deploy/local/topology.ts";
+import type { Ports } from "@fleetmon/deploy/local";
 import { connectDevice, type DeviceLink } from "./_device_link.ts";
 import { httpsClient, login } from "./_https.ts";
 

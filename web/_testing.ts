@@ -1,14 +1,9 @@
 /** Helpers for this folder's tests: seeding the database and signing in through the app. */
 import assert from "node:assert/strict";
 import type { Db } from "mongodb";
-import {
-  collections,
-  createUser,
-  type ReadingDoc,
-  registerDevice,
-  writeLastReadings,
-} from "@fleetmon/shared/db";
+import { createUser, registerDevice } from "@fleetmon/shared/db";
 import { createMemoryLogger } from "@fleetmon/shared/log";
+import { writeTestReading } from "@fleetmon/shared/testing";
 import { createApp } from "./app.ts";
 import type { AppDeps } from "./context.ts";
 
@@ -33,30 +28,9 @@ export async function seedDevice(
 ): Promise<{ token: string }> {
   const { token } = await registerDevice(db, { id, name: `Device ${id}` });
   for (let seq = 1; seq <= (options.count ?? 0); seq++) {
-    await writeReading(db, id, seq, { cpu: seq / 100, temp: 20 + seq }, options);
+    await writeTestReading(db, id, seq, { cpu: seq / 100, temp: 20 + seq }, options);
   }
   return { token };
-}
-
-export async function writeReading(
-  db: Db,
-  device: string,
-  seq: number,
-  metrics: Record<string, number>,
-  options: { node?: string; start?: number } = {},
-): Promise<void> {
-  const ts = new Date((options.start ?? Date.now() - 60_000) + seq * 1_000);
-  const reading: ReadingDoc = {
-    _id: `${device}:${seq}`,
-    device,
-    seq,
-    ts,
-    metrics,
-    receivedAt: new Date(ts.getTime() + 5),
-    node: options.node ?? "cs0",
-  };
-  await collections(db).readings.insertOne(reading);
-  await writeLastReadings(db, [reading]);
 }
 
 /** The `name=value` part of the response's session cookie. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeHeartbeat } from "@fleetmon/shared/db";
-import { openTestDatabase } from "@fleetmon/shared/testing";
-import { apiLogin, seedDevice, seedUser, testApp, writeReading } from "./_testing.ts";
+import { openTestDatabase, writeTestReading } from "@fleetmon/shared/testing";
+import { apiLogin, seedDevice, seedUser, testApp } from "./_testing.ts";
 import { createStats } from "./stats.ts";
 
 /** Every href, src and action in the page is relative: no scheme, no host, no leading slash. */
@@ -139,7 +139,7 @@ Deno.test("the live stream sends the device list, then again when a new reading 
     assert.equal(JSON.parse(first.data)[0].lastSeq, 1);
     assert.equal(stats.liveStreams, 1);
 
-    await writeReading(t.db, "pump-1", 2, { cpu: 0.5 }, { node: "cs1" });
+    await writeTestReading(t.db, "pump-1", 2, { cpu: 0.5 }, { node: "cs1" });
     const second = await readEvent(reader, buffer, 5_000);
     const [device] = JSON.parse(second.data);
     assert.equal(device.lastSeq, 2);
