@@ -72,17 +72,4 @@ export async function connectTestDevice(port: number): Promise<TestDevice> {
   };
 }
 
-/** Polls `check` until it returns true, failing after `timeoutMs`. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-  what = "condition",
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from "@fleetmon/shared/testing";

@@ -5,10 +5,11 @@
  */
 import type { Db, MongoClient } from "mongodb";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
-import { ferretdbArgs, locateFerretDB } from "@fleetmon/deploy/local";
+import { locateFerretDB, startFerretDB } from "@fleetmon/deploy/local";
 import { freePort } from "@fleetmon/shared/socket";
 import { createDeviceClient, type DeviceClient } from "@fleetmon/devices/lib";
 import { createMemoryLogger } from "@fleetmon/shared/log";
+import { eventually } from "@fleetmon/shared/testing";
 import { ensureSimDevices, SeqSet, type SimDevice, simDeviceIds } from "@fleetmon/devices/sim";
 import { type Service, startService } from "@fleetmon/shared/supervisor";
 
@@ -17,7 +18,6 @@ const quiet = createMemoryLogger("test");
 
 export interface Database {
   uri: string;
-  child: Deno.ChildProcess;
   signal(name: Deno.Signal): void;
   stop(): Promise<void>;
   /** Starts it again on the same port and data directory. */
@@ -127,23 +127,15 @@ export async function startDeviceStack(): Promise<DeviceStack> {
   }
 }
 
+/** FerretDB on a port of its own, which a test may kill, freeze or restart. */
 async function startDatabase(dataDir: string): Promise<Database> {
-  const bin = await locateFerretDB(quiet);
-  const port = freePort();
-  await Deno.mkdir(dataDir, { recursive: true });
-  const spawn = () =>
-    new Deno.Command(bin, {
-      args: ferretdbArgs({ bin, dataDir, port }),
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+  const options = { bin: await locateFerretDB(quiet), dataDir, port: freePort(), logger: quiet };
+  let running = await startFerretDB(options);
   const database: Database = {
-    uri: `mongodb://127.0.0.1:${port}/`,
-    child: spawn(),
+    uri: running.uri,
     signal(name) {
       try {
-        database.child.kill(name);
+        Deno.kill(running.pid, name);
       } catch {
         // already gone
       }
@@ -151,31 +143,14 @@ async function startDatabase(dataDir: string): Promise<Database> {
     async stop() {
       database.signal("SIGCONT");
       database.signal("SIGKILL");
-      await database.child.status;
+      await running.stop();
     },
     async restart() {
       await database.stop();
-      database.child = spawn();
-      await waitForPort(port);
+      running = await startFerretDB(options);
     },
   };
-  await waitForPort(port);
   return database;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  await eventually(
-    async () => {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    15_000,
-    `port ${port} to open`,
-  );
 }
 
 /** Device clients of the library through lb(comm), each with its acked seqs recorded. */
@@ -221,17 +196,7 @@ export function createTestFleet(
   };
 }
 
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { eventually };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createUser, registerDevice } from "@fleetmon/shared/db";
 import { openTestDatabase, type TestDatabase, writeTestReading } from "@fleetmon/shared/testing";
+import { isListening, startService } from "@fleetmon/shared/supervisor";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -74,6 +75,7 @@ export interface WebProcess extends AsyncDisposable {
   node: string;
   addr: string;
   port: number;
+  /** The JSON lines it logged so far. */
   lines: Record<string, unknown>[];
   /** SIGTERM, then the exit status. */
   stop(): Promise<Deno.CommandStatus>;
@@ -83,7 +85,8 @@ export interface WebProcess extends AsyncDisposable {
 export async function startWebProcess(
   options: { node: string; cwd: string; uri: string; extraArgs?: string[] },
 ): Promise<WebProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const service = await startService({
+    name: options.node,
     args: [
       "run",
       "--allow-net",
@@ -102,78 +105,19 @@ export async function startWebProcess(
       ...(options.extraArgs ?? []),
     ],
     cwd: options.cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines: Record<string, unknown>[] = [];
-  let onLine: () => void = () => {};
-  const pump = (async () => {
-    let buffer = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      let end;
-      while ((end = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 1);
-        try {
-          lines.push(JSON.parse(line));
-        } catch {
-          lines.push({ raw: line });
-        }
-        onLine();
-      }
-    }
-  })();
-  let status: Promise<Deno.CommandStatus> | undefined;
-  const stop = () => {
-    status ??= (async () => {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already exited
-      }
-      const result = await child.status;
-      await pump;
-      return result;
-    })();
-    return status;
+    ready: isListening,
+  });
+  const addr = String(service.readyEntry!.addr);
+  return {
+    node: options.node,
+    addr,
+    port: Number(addr.split(":").at(-1)),
+    lines: service.entries,
+    stop: () => service.stop(),
+    [Symbol.asyncDispose]: async () => {
+      await service.stop();
+    },
   };
-  try {
-    const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${options.node} not listening after 30 s`)),
-        30_000,
-      );
-      const check = () => {
-        const line = lines.find((l) => l.msg === "listening");
-        if (line) {
-          clearTimeout(timer);
-          resolve(line);
-        }
-      };
-      onLine = check;
-      child.status.then((s) => {
-        clearTimeout(timer);
-        reject(new Error(`${options.node} exited with ${s.code} before listening`));
-      });
-    });
-    onLine = () => {};
-    const addr = String(ready.addr);
-    return {
-      node: options.node,
-      addr,
-      port: Number(addr.split(":").at(-1)),
-      lines,
-      stop,
-      [Symbol.asyncDispose]: async () => {
-        await stop();
-      },
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

@@ -8,7 +8,6 @@
 export {
   FERRETDB_BUILD,
   FERRETDB_VERSION,
-  ferretdbArgs,
   type FerretDBOptions,
   locateFerretDB,
   type RunningDatabase,

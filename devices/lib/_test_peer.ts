@@ -3,6 +3,8 @@
  * the test decides, so each corner of the protocol (retry later, reconnect, refusals, silence)
  * can be produced on demand. The real comm node is exercised in tests/devices_*_test.ts.
  */
+import { eventually } from "@fleetmon/shared/testing";
+
 export type Frame = Record<string, unknown>;
 
 export interface PeerConnection {
@@ -110,14 +112,4 @@ async function serve(conn: Deno.Conn, script: Script, connections: PeerConnectio
   done();
 }
 
-export async function eventually(
-  check: () => boolean,
-  timeoutMs = 5_000,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { eventually };

@@ -1,8 +1,12 @@
-/** Aids for tests only: a database of a test's own, and readings written as comm writes them. */
+/**
+ * Aids for tests only: a database of a test's own, readings written as comm writes them, and a
+ * bounded wait for a condition.
+ */
 export {
   openTestDatabase,
   type TestDatabase,
   testServerIsFerretDB,
   testServerUri,
 } from "./database.ts";
+export { eventually } from "./eventually.ts";
 export { writeTestReading } from "./readings.ts";
