@@ -78,11 +78,10 @@ export class EpollDataPlane implements DataPlane {
       libc.close();
       throw error;
     }
-    const poller = new Poller(
-      libc,
-      options.sliceMs,
-      (error) => proxy.logger.error("epoll engine failed", { error }),
-    );
+    const poller = new Poller(libc, {
+      sliceMs: options.sliceMs,
+      onError: (error) => proxy.logger.error("epoll engine failed", { error }),
+    });
     this.#context = {
       libc,
       poller,

@@ -23,6 +23,7 @@ import {
   errnoError,
   type Libc,
 } from "./libc.ts";
+import { TokenAllocator } from "./tokens.ts";
 
 /** Something registered with the poller: it is told the epoll flags of each event. */
 export interface Pollable {
@@ -30,6 +31,15 @@ export interface Pollable {
 }
 
 const MAX_EVENTS = 256;
+
+export interface PollerOptions {
+  /** How long the loop may wait on the main thread before the rest of the process runs. */
+  sliceMs: number;
+  /** Hears of anything a registered target throws. */
+  onError(error: unknown): void;
+  /** Where registration tokens wrap back to 1 (see tokens.ts); a test makes it small. */
+  maxToken?: number;
+}
 
 export class Poller {
   /** Resolves when the loop has ended and the epoll and wake-up descriptors are closed. */
@@ -42,7 +52,7 @@ export class Poller {
    * opened later in the same batch, and must not get the old one's events.
    */
   readonly #registered = new Map<number, Pollable>();
-  #nextToken = 1;
+  readonly #tokens: TokenAllocator;
   readonly #event = new Uint8Array(EPOLL_EVENT.size);
   readonly #eventView = new DataView(this.#event.buffer);
   readonly #events = new Uint8Array(EPOLL_EVENT.size * MAX_EVENTS);
@@ -51,11 +61,12 @@ export class Poller {
   readonly #sliceMs: number;
   #stopped = false;
 
-  /** `onError` hears of anything a registered target throws. */
-  constructor(libc: Libc, sliceMs: number, onError: (error: unknown) => void) {
+  constructor(libc: Libc, options: PollerOptions) {
+    const { onError } = options;
     this.#libc = libc;
-    this.#sliceMs = sliceMs;
+    this.#sliceMs = options.sliceMs;
     this.#onError = onError;
+    this.#tokens = new TokenAllocator(options.maxToken);
     this.#epfd = libc.call.epoll_create1(CLOEXEC);
     if (this.#epfd < 0) throw errnoError(libc.errno(), "Cannot create an epoll instance");
     this.#wakefd = libc.call.eventfd(0, CLOEXEC);
@@ -73,8 +84,7 @@ export class Poller {
 
   /** Watches `fd` for `flags` (EPOLLIN, EPOLLOUT, EPOLLET, …); returns its token. */
   add(fd: number, flags: number, target: Pollable): number {
-    const token = this.#nextToken;
-    this.#nextToken = token === 0xffffffff ? 1 : token + 1;
+    const token = this.#tokens.next(this.#registered);
     this.#control(EPOLL_CTL_ADD, fd, token, flags);
     this.#registered.set(token, target);
     return token;
