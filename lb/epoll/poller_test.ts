@@ -20,7 +20,7 @@ function drain(libc: Libc, fd: number): void {
 
 async function withPoller(
   options: Partial<PollerOptions>,
-  body: (poller: Poller, libc: Libc, errors: unknown[]) => Promise<void>,
+  body: (poller: Poller, libc: Libc, errors: unknown[]) => Promise<void> | void,
 ): Promise<void> {
   const libc = openLibc();
   const errors: unknown[] = [];
@@ -58,7 +58,7 @@ Deno.test("epoll poller: after its tokens wrap, the listener registered first st
 });
 
 Deno.test("epoll poller: a live registration's token is never handed out again", async () => {
-  await withPoller({ maxToken: 4 }, async (poller, libc) => {
+  await withPoller({ maxToken: 4 }, (poller, libc) => {
     const live = new Map<number, number>(); // token → fd
     for (let i = 0; i < 3; i++) {
       const fd = eventfd(libc);
