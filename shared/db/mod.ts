@@ -6,3 +6,4 @@ export * from "./last_readings.ts";
 export * from "./nodes.ts";
 export * from "./tokens.ts";
 export * from "./users.ts";
+export * from "./lease.ts";
