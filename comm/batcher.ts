@@ -3,11 +3,17 @@
  * or its oldest reading has waited `flushIntervalMs`. A failed write is retried with backoff
  * until it succeeds, so nothing accepted is dropped; meanwhile `hasRoom` turns false once
  * `highWater` readings wait, which makes connections stop reading from their sockets.
+ *
+ * A write that fails for a reason that retrying cannot cure (`isPermanent`, e.g. the database
+ * refuses a field name) is split in halves until the docs it refuses are alone: those are handed
+ * back to their owners as refused, everything else is stored. A permanent error never wedges the
+ * queue for the healthy readings behind it.
  */
 
-/** Whoever added a doc; told once the doc is durably stored. */
+/** Whoever added a doc; told once the doc is durably stored, or refused for good. */
 export interface BatchOwner<T> {
   onStored(doc: T): void;
+  onRefused(doc: T, error: unknown): void;
 }
 
 export interface BatchItem<T> {
@@ -22,6 +28,8 @@ export interface BatcherOptions<T> {
   highWater: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** True for an error that no retry can cure: the batch is split to find the docs at fault. */
+  isPermanent?(error: unknown): boolean;
   onWriteError?(error: unknown, attempt: number): void;
   onBatchWritten?(size: number, ms: number): void;
 }
@@ -101,13 +109,14 @@ export class Batcher<T> {
 
   async #writeLoop(): Promise<void> {
     const batch = this.#queue.slice(0, this.#options.maxBatch);
-    const docs = batch.map((item) => item.doc);
+    let refused = new Map<number, unknown>();
     let delay = this.#options.retryInitialMs ?? 100;
     for (let attempt = 1;; attempt++) {
       const started = performance.now();
       try {
-        await this.#options.write(docs);
-        this.#options.onBatchWritten?.(docs.length, performance.now() - started);
+        refused = await this.#writeSplitting(batch.map((item) => item.doc), 0);
+        const written = batch.length - refused.size;
+        this.#options.onBatchWritten?.(written, performance.now() - started);
         break;
       } catch (error) {
         this.#failing = true;
@@ -119,11 +128,34 @@ export class Batcher<T> {
     }
     this.#failing = false;
     this.#queue.splice(0, batch.length);
-    for (const item of batch) item.owner.onStored(item.doc);
+    batch.forEach((item, i) => {
+      if (refused.has(i)) item.owner.onRefused(item.doc, refused.get(i));
+      else item.owner.onStored(item.doc);
+    });
     if (this.hasRoom) {
       const waiters = this.#roomWaiters;
       this.#roomWaiters = [];
       for (const wake of waiters) wake();
+    }
+  }
+
+  /**
+   * Writes `docs`; on a permanent error, each half on its own, down to single docs. Returns the
+   * refused docs' indexes (offset by `base`) with their errors; throws on a transient error. A
+   * half written before a later half failed is written again on retry: the store treats a doc
+   * already stored as stored.
+   */
+  async #writeSplitting(docs: T[], base: number): Promise<Map<number, unknown>> {
+    try {
+      await this.#options.write(docs);
+      return new Map();
+    } catch (error) {
+      if (!this.#options.isPermanent?.(error)) throw error;
+      if (docs.length === 1) return new Map([[base, error]]);
+      const half = Math.ceil(docs.length / 2);
+      const first = await this.#writeSplitting(docs.slice(0, half), base);
+      const second = await this.#writeSplitting(docs.slice(half), base + half);
+      return new Map([...first, ...second]);
     }
   }
 }

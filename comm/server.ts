@@ -12,7 +12,7 @@ import { LastReadings } from "./last_readings.ts";
 import { isExpectedNetworkError } from "@fleetmon/shared/socket";
 import { DeviceSession } from "./session.ts";
 import { type CommStats, createStats } from "./stats.ts";
-import type { CommStore } from "./store.ts";
+import { type CommStore, isPermanentWriteError } from "./store.ts";
 
 export interface CommServerOptions {
   listen: HostPort;
@@ -69,6 +69,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
       stats.lastWriteMs = ms;
       for (const listener of batchListeners) listener(size, ms);
     },
+    isPermanent: isPermanentWriteError,
     onWriteError: (error, attempt) => {
       stats.dbWriteErrors++;
       if (attempt === 1 || attempt % 10 === 0) {

@@ -150,6 +150,21 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     if (this.#unstored === 0) this.#settled?.();
   }
 
+  /** The database refused this reading for good: nack it, so it is neither stored nor resent. */
+  onRefused(doc: ReadingDoc, error: unknown): void {
+    this.#unstored--;
+    countRejected(this.#ctx.stats, "invalid_reading");
+    this.logger.warn("database refused a reading", { seq: doc.seq, error });
+    const detail = error instanceof Error ? error.message.slice(0, 200) : String(error);
+    this.#send({
+      type: "nack",
+      seq: doc.seq,
+      code: "invalid_reading",
+      reason: `Cannot store reading: the database refused it: ${detail}`,
+    });
+    if (this.#unstored === 0) this.#settled?.();
+  }
+
   /** Consumes the PROXY header; returns the bytes after it once it is complete. */
   #readProxyHeader(chunk: Uint8Array): Uint8Array | undefined {
     const bytes = new Uint8Array(this.#proxyPending!.length + chunk.length);

@@ -17,6 +17,29 @@ export interface CommStore {
 
 const DUPLICATE_KEY = 11000;
 
+/**
+ * Server error codes that say the document itself is unacceptable, so writing it again can never
+ * succeed: BadValue (FerretDB's "key must not contain '.'"), FailedToParse, TypeMismatch,
+ * DollarPrefixedFieldName, InvalidDBRef, EmptyFieldName, DottedFieldName,
+ * DocumentValidationFailure, KeyTooLong, BSONObjectTooLarge.
+ */
+const PERMANENT_CODES = new Set([2, 9, 14, 52, 55, 56, 57, 121, 17280, 10334]);
+
+/**
+ * True when a failed write can never succeed as it is: the database refused a document (not a
+ * timeout, a lost connection, an election or a write concern that was not met), or the driver
+ * could not encode it. Batcher splits such a batch to find the documents at fault.
+ */
+export function isPermanentWriteError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === "BSONError" || error.name === "BSONVersionError") return true;
+  if ((error as { writeConcernError?: unknown }).writeConcernError) return false;
+  const writeErrors = (error as Partial<MongoBulkWriteError>).writeErrors;
+  const list = writeErrors ? (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) : [error];
+  const codes = list.map((e) => (e as { code?: unknown }).code).filter((c) => c !== DUPLICATE_KEY);
+  return codes.length > 0 && codes.every((c) => typeof c === "number" && PERMANENT_CODES.has(c));
+}
+
 /** A write that takes longer fails and is retried, so a frozen database cannot wedge ingest. */
 const WRITE_TIMEOUT_MS = 10_000;
 

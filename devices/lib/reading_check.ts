@@ -2,9 +2,7 @@
  * Checks a reading before it is buffered, with the rules comm applies (docs/protocol.md), so a
  * caller's mistake is a TypeError at `send()` rather than a reading refused minutes later. Pure.
  */
-import { DEFAULT_LIMITS } from "@fleetmon/shared/protocol";
-
-const METRIC_NAME_PATTERN = /^(?!__)[A-Za-z0-9_.:-]{1,64}$/;
+import { DEFAULT_LIMITS, METRIC_NAME_PATTERN } from "@fleetmon/shared/protocol";
 
 export function checkReading(
   metrics: Record<string, number>,
@@ -26,7 +24,7 @@ export function checkReading(
       throw new TypeError(
         `Cannot send reading: metric name ${
           JSON.stringify(name).slice(0, 80)
-        } is not 1-64 of A-Z a-z 0-9 _ . : - (not starting with __)`,
+        } is not 1-64 of A-Z a-z 0-9 _ : - (not starting with __)`,
       );
     }
     const value = metrics[name];

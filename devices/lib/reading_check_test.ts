@@ -19,10 +19,12 @@ Deno.test("readings the server would refuse are refused at send time, with the r
     assert.throws(() => checkReading(metrics, ts), pattern);
   }
   assert.throws(() => checkReading({ cpu: "1" } as unknown as Record<string, number>, NOW), /cpu/);
+  // What the database refuses as a field name, the server refuses too (docs/protocol.md).
+  assert.throws(() => checkReading({ "x:y.z-w": 1 }, NOW), /metric name "x:y.z-w"/);
 });
 
 Deno.test("a reading that passes the check is one the server's parser accepts", () => {
-  const metrics = { cpu: 0.5, "disk.root:used_bytes": 1e12, "net-rx_1": 0, x: -3 };
+  const metrics = { cpu: 0.5, "disk:root:used_bytes": 1e12, "net-rx_1": 0, x: -3 };
   checkReading(metrics, NOW);
   const frame = JSON.stringify({ type: "reading", seq: 1, ts: NOW, metrics });
   assert.deepEqual(parseDeviceFrame(new TextEncoder().encode(frame), NOW), {

@@ -9,7 +9,12 @@ import {
 } from "./codes.ts";
 
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
-const METRIC_NAME_PATTERN = /^(?!__)[A-Za-z0-9_.:-]{1,64}$/;
+/**
+ * Metric names become field names in the database (`devices.last.metrics`, rollups), so they
+ * exclude what MongoDB and FerretDB refuse in a field name: `.` (a path separator), a leading
+ * `$`, NUL, the empty name. `__` is kept off for `__proto__`.
+ */
+export const METRIC_NAME_PATTERN = /^(?!__)[A-Za-z0-9_:-]{1,64}$/;
 
 export const deviceIdSchema = z.string().regex(
   DEVICE_ID_PATTERN,
@@ -31,7 +36,7 @@ const readingSchema = z.object({
   metrics: z.record(
     z.string().regex(
       METRIC_NAME_PATTERN,
-      "metric names are 1-64 of A-Z a-z 0-9 _ . : - not starting with __",
+      "metric names are 1-64 of A-Z a-z 0-9 _ : - not starting with __ (no . or $)",
     ),
     z.number(),
   ),

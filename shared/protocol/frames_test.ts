@@ -62,7 +62,10 @@ Deno.test("bad readings are refused one by one with their seq", () => {
     [{ ts: NOW + 10 * 60_000 }, "invalid_reading", /5 minutes after/],
     [{ metrics: { cpu: "high" } }, "invalid_reading", /metrics.cpu/],
     [{ metrics: { $gt: 1 } }, "invalid_reading", /metric names/],
-    [{ metrics: { "a.b": 1, "__proto__x": 1 } }, "invalid_reading", /metric names/],
+    [{ metrics: { "a.b": 1 } }, "invalid_reading", /metric names/],
+    [{ metrics: { "x:y.z-w": 1 } }, "invalid_reading", /no \. or \$/],
+    [{ metrics: { cpu: 1, "__proto__x": 1 } }, "invalid_reading", /metric names/],
+    [{ metrics: { "a\u0000b": 1 } }, "invalid_reading", /metric names/],
     [{ metrics: {} }, "invalid_reading", /at least one/],
     [{ metrics: [1, 2] }, "invalid_reading", /metrics/],
   ];
@@ -121,7 +124,7 @@ Deno.test("the fast path and the zod schema agree on every reading", () => {
         const result = outcome(text);
         const valid = Number.isSafeInteger(seq) && (seq as number) >= 1 &&
           typeof metricValue === "number" && Number.isFinite(metricValue) &&
-          /^(?!__)[A-Za-z0-9_.:-]{1,64}$/.test(name);
+          /^(?!__)[A-Za-z0-9_:-]{1,64}$/.test(name);
         assert.equal(!result.includes("Error:"), valid, text + " → " + result);
         checked++;
       }
