@@ -13,7 +13,7 @@ import { createMongoDeviceAuthority } from "./device_auth.ts";
 import { createCommServer } from "./server.ts";
 import { type CommStore, createMongoStore, isPermanentWriteError } from "./store.ts";
 
-async function startComm(db: Db, store: CommStore) {
+function startComm(db: Db, store: CommStore) {
   return createCommServer({
     listen: { hostname: "127.0.0.1", port: 0 },
     node: "cs0",
@@ -40,7 +40,7 @@ const acked = (device: Pick<TestDevice, "frames">, seq: number) =>
 
 Deno.test("the metric x:y.z-w from one device is refused while other devices stream and are acked", async () => {
   await using t = await openTestDatabase();
-  const server = await startComm(t.db, createMongoStore(t.db));
+  const server = startComm(t.db, createMongoStore(t.db));
   try {
     const devices = await Promise.all(
       ["d1", "d2", "d3", "poison"].map((id) => registerDevice(t.db, { id })),
@@ -79,7 +79,7 @@ function refusingStore(db: Db, device: string): CommStore {
 
 Deno.test("readings the database itself refuses are found by splitting the batch, nacked, and the rest stored and acked", async () => {
   await using t = await openTestDatabase();
-  const server = await startComm(t.db, refusingStore(t.db, "odd"));
+  const server = startComm(t.db, refusingStore(t.db, "odd"));
   try {
     const [good, odd] = await Promise.all(
       ["good", "odd"].map((id) => registerDevice(t.db, { id })),
