@@ -100,6 +100,12 @@ export function createCommServer(options: CommServerOptions): CommServer {
     settleTimeoutMs: 10_000,
     proxyProtocol: options.proxyProtocol ?? false,
     onAuthenticated(session: DeviceSession) {
+      lastReadings.noteConnection({
+        device: session.device!,
+        node: options.node,
+        kind: "connect",
+        at: new Date(now()),
+      });
       const set = byDevice.get(session.device!) ?? new Set();
       set.add(session);
       byDevice.set(session.device!, set);
@@ -113,7 +119,16 @@ export function createCommServer(options: CommServerOptions): CommServer {
     sessions.add(session);
     await session.run();
     sessions.delete(session);
-    if (session.device) byDevice.get(session.device)?.delete(session);
+    if (session.device) {
+      byDevice.get(session.device)?.delete(session);
+      lastReadings.noteConnection({
+        device: session.device,
+        node: options.node,
+        kind: "disconnect",
+        at: new Date(now()),
+        ...(session.closeReason && { reason: session.closeReason }),
+      });
+    }
     if (byDevice.get(session.device!)?.size === 0) byDevice.delete(session.device!);
     stats.connectionsActive--;
   };
@@ -168,18 +183,21 @@ export function createCommServer(options: CommServerOptions): CommServer {
   const flushLastReadings = async () => {
     while (lastFlushing) await lastFlushing;
     lastFlushing = (async () => {
-      const docs = lastReadings.take();
+      const update = lastReadings.takeUpdate(stats);
       try {
-        await store.writeLastReadings(docs);
+        await store.writeDeviceStatus(update);
       } catch (error) {
-        for (const doc of docs) lastReadings.note(doc);
-        logger.warn("cannot update last readings; will retry", { error, devices: docs.length });
+        lastReadings.giveBack(update);
+        logger.warn("cannot update device status; will retry", {
+          error,
+          devices: update.last.length,
+        });
       }
     })().finally(() => lastFlushing = undefined);
     await lastFlushing;
   };
   const flushTick = () => {
-    if (!lastFlushing && lastReadings.size > 0) flushLastReadings();
+    if (!lastFlushing) flushLastReadings();
   };
   const lastTimer = setInterval(flushTick, options.lastReadingsFlushMs ?? 1_000);
 

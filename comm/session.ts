@@ -100,6 +100,9 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     return this.#closing;
   }
 
+  /** The code of the fatal nack that ended the session, or "drained"; undefined when the device closed it. */
+  closeReason: string | undefined;
+
   /** Runs until the connection ends; never throws. */
   async run(): Promise<void> {
     // Small for probes and the many idle devices; a connection that fills it gets a larger one.
@@ -131,6 +134,7 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   fail(code: NackCode, reason: string): void {
     if (this.#closing) return;
     countRejected(this.#ctx.stats, code);
+    this.closeReason = code;
     this.#send({ type: "nack", code, reason, fatal: true });
     this.#close();
   }
@@ -138,6 +142,7 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   /** Asks the device to reconnect elsewhere; closes once its readings are stored and acked. */
   drain(retryAfterMs: number): void {
     if (this.#draining || this.#closing) return;
+    this.closeReason = "drained";
     this.#draining = true;
     this.#send({ type: "reconnect", reason: "draining", retryAfterMs });
     this.#settle().then(() => this.#close());

@@ -4,13 +4,16 @@
  * second copy, and are acknowledged again.
  */
 import type { Db, MongoBulkWriteError } from "mongodb";
-import type { ReadingDoc } from "@fleetmon/shared/db";
-import { collections, writeLastReadings } from "@fleetmon/shared/db";
+import type { DeviceStatusUpdate, ReadingDoc } from "@fleetmon/shared/db";
+import { collections, writeDeviceStatus } from "@fleetmon/shared/db";
 
 export interface CommStore {
   writeReadings(docs: ReadingDoc[]): Promise<void>;
-  /** Each device's newest reading, written once a period for the dashboard. */
-  writeLastReadings(docs: ReadingDoc[]): Promise<void>;
+  /**
+   * Once a period, for the dashboard: each device's newest reading, connects and disconnects,
+   * readings stored and nacks (shared/db/device_status.ts).
+   */
+  writeDeviceStatus(update: DeviceStatusUpdate): Promise<void>;
   /** True when the database answers a ping within `timeoutMs`. */
   ping(timeoutMs: number): Promise<boolean>;
 }
@@ -53,7 +56,7 @@ export function createMongoStore(db: Db): CommStore {
         if (!onlyDuplicates(error)) throw error;
       }
     },
-    writeLastReadings: (docs) => writeLastReadings(db, docs),
+    writeDeviceStatus: (update) => writeDeviceStatus(db, update),
     async ping(timeoutMs) {
       try {
         await db.command({ ping: 1 }, { timeoutMS: timeoutMs });
@@ -76,6 +79,6 @@ function onlyDuplicates(error: unknown): boolean {
 /** Stores nothing: for measuring comm's own path in benchmarks. */
 export const nullStore: CommStore = {
   writeReadings: () => Promise.resolve(),
-  writeLastReadings: () => Promise.resolve(),
+  writeDeviceStatus: () => Promise.resolve(),
   ping: () => Promise.resolve(true),
 };

@@ -9,7 +9,12 @@ export interface DeviceDoc {
   enabled: boolean;
   createdAt: Date;
   updatedAt: Date;
-  /** The newest stored reading, kept by comm once a second (see `writeLastReadings`). */
+  /** Free-form grouping and labels, edited by operators (1-64 of A-Z a-z 0-9 . _ : - and space). */
+  group?: string;
+  tags?: string[];
+  /** How often the device reports; online means seen within 3 of these (default from its rate). */
+  expectedIntervalMs?: number;
+  /** The newest stored reading, kept by comm once a second (see `writeDeviceStatus`). */
   last?: LastReading;
 }
 

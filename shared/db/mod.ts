@@ -7,3 +7,4 @@ export * from "./nodes.ts";
 export * from "./tokens.ts";
 export * from "./users.ts";
 export * from "./lease.ts";
+export * from "./device_status.ts";

@@ -1,10 +1,10 @@
 /** Readings written straight into a test's database, the way comm stores them. */
 import type { Db } from "mongodb";
 import { collections, type ReadingDoc } from "../db/collections.ts";
-import { writeLastReadings } from "../db/last_readings.ts";
+import { writeDeviceStatus } from "../db/device_status.ts";
 
 /**
- * Stores reading `seq` of `device` as comm does (the reading, then the device's last figures):
+ * Stores reading `seq` of `device` as comm does (the reading, then the device's status):
  * taken at `start` (a minute ago unless given) plus `seq` seconds, received 5 ms later.
  */
 export async function writeTestReading(
@@ -25,5 +25,5 @@ export async function writeTestReading(
     node: options.node ?? "cs0",
   };
   await collections(db).readings.insertOne(reading);
-  await writeLastReadings(db, [reading]);
+  await writeDeviceStatus(db, { last: [reading], connections: [], readings: 1, nacks: {} });
 }
