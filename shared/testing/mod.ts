@@ -10,3 +10,5 @@ export {
 } from "./database.ts";
 export { eventually } from "./eventually.ts";
 export { writeTestReading } from "./readings.ts";
+export { type SinkMessage, type SmtpSink, startSmtpSink } from "./smtp_sink.ts";
+export { type ReceivedHook, startWebhookSink, type WebhookSink } from "./webhook_sink.ts";

@@ -74,13 +74,13 @@ export function step(
 }
 
 function fire(instance: AlertInstance, value: number, at: Date): Step {
+  const { resolvedAt: _resolved, ...rest } = instance;
   return {
     next: {
-      ...instance,
+      ...rest,
       state: "firing",
       since: at,
       firedAt: at,
-      resolvedAt: undefined,
       value,
       transitions: instance.transitions + 1,
     },
