@@ -7,10 +7,18 @@ import { createLogger } from "@fleetmon/shared/log";
 
 const logger = createLogger({ service: "bundle" });
 const root = new URL("..", import.meta.url).pathname;
-for (const tier of ["comm", "web", "lb"]) {
+// web's password Worker is a module of its own; web/login/password_hasher.ts looks for it beside
+// the bundle as fleetmon-web-argon2.js.
+const ENTRIES: [string, string][] = [
+  ["comm", "comm/main.ts"],
+  ["web", "web/main.ts"],
+  ["web-argon2", "web/login/argon2_worker.ts"],
+  ["lb", "lb/main.ts"],
+];
+for (const [tier, entry] of ENTRIES) {
   const output = `${root}dist/fleetmon-${tier}.js`;
   const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--platform=deno", "-o", output, `${root}${tier}/main.ts`],
+    args: ["bundle", "--platform=deno", "-o", output, `${root}${entry}`],
     stdout: "null",
   }).output();
   if (!success) {

@@ -46,7 +46,10 @@ Deno.test("a session made on ws0 works on ws1, and both serve the same readings 
   assert.equal(login.status, 200);
   assert.deepEqual(Object.keys(await login.json()).sort(), ["expiresAt", "role", "username"]);
   const setCookie = login.headers.getSetCookie()[0];
-  assert.match(setCookie, /^fm_session=fms_[A-Za-z0-9_-]{43}; .*HttpOnly; Secure; SameSite=Strict/);
+  assert.match(
+    setCookie,
+    /^__Host-fm_session=fms_[A-Za-z0-9_-]{43}; .*HttpOnly; Secure; SameSite=Strict/,
+  );
   const cookie = setCookie.split(";")[0];
 
   const me = await get(ws1, "/api/me", cookie);

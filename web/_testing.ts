@@ -35,8 +35,8 @@ export async function seedDevice(
 
 /** The `name=value` part of the response's session cookie. */
 export function sessionCookie(response: Response): string {
-  const header = response.headers.getSetCookie().find((c) => c.startsWith("fm_session="));
-  assert.ok(header, "a fm_session cookie is set");
+  const header = response.headers.getSetCookie().find((c) => c.startsWith("__Host-fm_session="));
+  assert.ok(header, "a __Host-fm_session cookie is set");
   return header.split(";")[0];
 }
 

@@ -8,14 +8,15 @@ import { DEVICE_ID_PATTERN } from "@fleetmon/shared/protocol";
 import type { AppContext, WebEnv } from "./context.ts";
 import { parseInput } from "./errors.ts";
 import { devicesStream } from "./live.ts";
+import { parseQuery, queryInt } from "./query.ts";
 import { getDevice, getDevices, getNodes, getReadings } from "./queries.ts";
 
 export const MAX_READINGS_LIMIT = 1000;
 
 const noQuery = z.strictObject({});
 export const readingsQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_READINGS_LIMIT).default(100),
-  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: queryInt(1, MAX_READINGS_LIMIT).default(100),
+  before: queryInt(1, Number.MAX_SAFE_INTEGER).optional(),
 });
 const deviceIdSchema = z.string().regex(
   DEVICE_ID_PATTERN,
@@ -27,7 +28,7 @@ export function apiRoutes(ctx: AppContext): Hono<WebEnv> {
   const deviceId = (raw: string) => parseInput("device id", deviceIdSchema, raw);
 
   app.get("/me", (c) => {
-    parseInput("query", noQuery, c.req.query());
+    parseQuery(c, noQuery);
     const session = c.get("session");
     return c.json({
       username: session.user,
@@ -37,24 +38,24 @@ export function apiRoutes(ctx: AppContext): Hono<WebEnv> {
   });
 
   app.get("/devices", async (c) => {
-    parseInput("query", noQuery, c.req.query());
+    parseQuery(c, noQuery);
     return c.json({ devices: await getDevices(ctx.db) });
   });
 
   app.get("/devices/:id", async (c) => {
-    parseInput("query", noQuery, c.req.query());
+    parseQuery(c, noQuery);
     return c.json(await getDevice(ctx.db, deviceId(c.req.param("id"))));
   });
 
   app.get("/devices/:id/readings", async (c) => {
-    const query = parseInput("query", readingsQuerySchema, c.req.query());
+    const query = parseQuery(c, readingsQuerySchema);
     const id = deviceId(c.req.param("id"));
     await getDevice(ctx.db, id); // 404 for a device that does not exist
     return c.json(await getReadings(ctx.db, id, query));
   });
 
   app.get("/nodes", async (c) => {
-    parseInput("query", noQuery, c.req.query());
+    parseQuery(c, noQuery);
     return c.json({ nodes: await getNodes(ctx.db, ctx.now()) });
   });
 

@@ -11,6 +11,7 @@ import type { AppContext, AppDeps, WebEnv } from "./context.ts";
 import { csrfProtection } from "./csrf.ts";
 import { errorHandler, isApiPath } from "./error_handler.ts";
 import { healthz } from "./health.ts";
+import { createInlineHasher } from "./login/password_hasher.ts";
 import { loginRoutes } from "./login_routes.tsx";
 import { pageRoutes } from "./page_routes.tsx";
 import { createLoginLimiter } from "./rate_limit.ts";
@@ -53,7 +54,8 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
     referrerPolicy: "same-origin",
     xFrameOptions: "DENY",
   }));
-  app.use(...csrfProtection());
+  app.use(noStore());
+  app.use(...csrfProtection(ctx.publicOrigins));
 
   // Public: health, static assets, sign-in.
   app.get("/healthz", healthz(ctx));
@@ -82,8 +84,18 @@ function resolve(deps: AppDeps): AppContext {
     stats: deps.stats ?? createStats(),
     signal: deps.signal ?? new AbortController().signal,
     loginLimiter: deps.loginLimiter ?? createLoginLimiter(deps.db, { now }),
+    hasher: deps.hasher ?? createInlineHasher(),
+    publicOrigins: (deps.publicOrigins ?? []).map((origin) => new URL(origin).origin),
     liveIntervalMs: deps.liveIntervalMs ?? 2_000,
     liveMaxMs: deps.liveMaxMs ?? 5 * 60_000,
+  };
+}
+
+/** Pages and API answers are personal: no cache keeps them (static assets set their own). */
+function noStore(): MiddlewareHandler {
+  return async function noStore(c, next) {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
   };
 }
 

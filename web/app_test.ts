@@ -67,7 +67,7 @@ Deno.test("an unexpected error is a bare 500 that leaks nothing, and is logged",
   try {
     const app = testApp(client.db("x"));
     const api = await app.request("/api/devices", {
-      headers: { cookie: "fm_session=fms_" + "a".repeat(43) },
+      headers: { cookie: "__Host-fm_session=fms_" + "a".repeat(43) },
     });
     assert.equal(api.status, 500);
     const text = await api.text();
@@ -76,7 +76,7 @@ Deno.test("an unexpected error is a bare 500 that leaks nothing, and is logged",
     });
     assert.ok(!/127\.0\.0\.1|Mongo|stack|at /.test(text));
     const page = await app.request("/devices", {
-      headers: { cookie: "fm_session=fms_" + "a".repeat(43) },
+      headers: { cookie: "__Host-fm_session=fms_" + "a".repeat(43) },
     });
     assert.equal(page.status, 500);
     assert.ok(!/Mongo|127\.0\.0\.1/.test(await page.text()));

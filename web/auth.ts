@@ -1,44 +1,83 @@
 /**
  * Sign-in core and the session gate. Pages without a session are redirected to the sign-in page
  * by a relative URL; API calls get 401 JSON (via AuthError and the app's onError).
+ *
+ * Sign-in throttling (docs/web.md "Signing in"): failures are counted per account in the database,
+ * shared by every node; an account with 5 failures in 5 minutes refuses browsers it does not know,
+ * without hashing anything. A browser that signed in as that user before (a trusted-device cookie,
+ * login/trusted_devices.ts) is not refused, so a stranger cannot lock the owner out. Passwords are
+ * checked by ctx.hasher: off the main thread, with bounded concurrency and a bounded queue.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { verifyUser } from "@fleetmon/shared/db";
+import { collections } from "@fleetmon/shared/db";
 import { AuthError } from "@fleetmon/shared/errors";
 import { type AppContext, clientAddress, type WebEnv } from "./context.ts";
 import { isApiPath } from "./error_handler.ts";
 import { RateLimitError } from "./errors.ts";
 import { nextFor, rootRelative } from "./relative.ts";
-import { createSession, findSession, type NewSession, SESSION_COOKIE } from "./sessions.ts";
+import {
+  createSession,
+  deleteSession,
+  findSession,
+  type NewSession,
+  SESSION_COOKIE,
+} from "./sessions.ts";
+import {
+  DEVICE_COOKIE,
+  DEVICE_TTL_MS,
+  failTrustedDevice,
+  findTrustedDevice,
+  trustDevice,
+} from "./login/trusted_devices.ts";
 
-/** Checks the password (rate limited per username and client address) and opens a session. */
+const accountKey = (username: string) => `account\u0000${username}`;
+
+/** Checks the password (throttled per account) and opens a session, replacing the browser's. */
 export async function signIn(
   ctx: AppContext,
   c: Context<WebEnv>,
   username: string,
   password: string,
 ): Promise<NewSession> {
-  const key = `${username}\u0000${clientAddress(c.env)}`;
-  const waitMs = await ctx.loginLimiter.retryAfterMs(key);
-  if (waitMs > 0) {
-    ctx.stats.loginsRateLimited++;
-    ctx.logger.warn("login rate limited", { username, client: clientAddress(c.env) });
-    throw new RateLimitError(
-      `Too many failed sign-ins: try again in ${Math.ceil(waitMs / 1000)} s`,
-      waitMs,
-    );
+  const now = new Date(ctx.now());
+  const client = clientAddress(c.env);
+  const deviceCookie = getCookie(c, DEVICE_COOKIE);
+  const device = await findTrustedDevice(ctx.db, deviceCookie, username, now);
+  if (!device) {
+    const waitMs = await ctx.loginLimiter.retryAfterMs(accountKey(username));
+    if (waitMs > 0) {
+      ctx.stats.loginsRateLimited++;
+      ctx.logger.warn("login rate limited", { username, client });
+      throw new RateLimitError(
+        `Too many failed sign-ins for this account: try again in ${
+          Math.ceil(waitMs / 1000)
+        } s, or from a browser that signed in as this user before`,
+        waitMs,
+      );
+    }
   }
-  const user = await verifyUser(ctx.db, username, password);
-  if (!user) {
-    await ctx.loginLimiter.fail(key);
+  const user = await collections(ctx.db).users.findOne({ _id: username });
+  const ok = await ctx.hasher.verify(password, user?.passwordHash ?? await dummyHash(ctx), {
+    priority: device !== undefined,
+  });
+  if (!ok || !user) {
+    if (device) await failTrustedDevice(ctx.db, device);
+    else await ctx.loginLimiter.fail(accountKey(username));
     ctx.stats.loginsFailed++;
-    ctx.logger.info("login failed", { username, client: clientAddress(c.env) });
+    ctx.logger.info("login failed", { username, client, trustedDevice: device !== undefined });
     throw new AuthError("bad_credentials", "Wrong username or password");
   }
-  await ctx.loginLimiter.succeed(key);
+  if (user.disabled) {
+    ctx.stats.loginsFailed++;
+    throw new AuthError("account_disabled", "This account is disabled: ask an admin");
+  }
+  if (!device) await ctx.loginLimiter.succeed(accountKey(username));
   ctx.stats.loginsSucceeded++;
-  const session = await createSession(ctx.db, user, new Date(ctx.now()), ctx.sessionTtlMs);
+  // A new session id on every sign-in: the browser's previous session ends (no fixation).
+  const previous = getCookie(c, SESSION_COOKIE);
+  if (previous) await deleteSession(ctx.db, previous);
+  const session = await createSession(ctx.db, user, now, ctx.sessionTtlMs);
   setCookie(c, SESSION_COOKIE, session.id, {
     httpOnly: true,
     secure: true,
@@ -46,8 +85,31 @@ export async function signIn(
     path: "/",
     maxAge: Math.floor(ctx.sessionTtlMs / 1000),
   });
-  ctx.logger.info("login", { username, client: clientAddress(c.env) });
+  const trusted = await trustDevice(
+    ctx.db,
+    device && deviceCookie ? { cookie: deviceCookie, doc: device } : undefined,
+    user._id,
+    now,
+  );
+  setCookie(c, DEVICE_COOKIE, trusted, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/",
+    maxAge: Math.floor(DEVICE_TTL_MS / 1000),
+  });
+  ctx.logger.info("login", { username, client, trustedDevice: device !== undefined });
   return session;
+}
+
+// Verified against when the user does not exist, so timing does not reveal who does.
+let dummy: Promise<string> | undefined;
+function dummyHash(ctx: AppContext): Promise<string> {
+  dummy ??= ctx.hasher.hash(crypto.randomUUID()).catch((error) => {
+    dummy = undefined;
+    throw error;
+  });
+  return dummy;
 }
 
 export function clearSessionCookie(c: Context<WebEnv>): void {

@@ -23,6 +23,25 @@ export const webConfigSchema = z.object({
   ),
   logLevel: logLevelSchema.default("info"),
   sessionTtlMs: millisecondsSchema.min(1000).default(DEFAULT_SESSION_TTL_MS),
+  /** Comma-separated origins users reach the dashboard at; see AppDeps.publicOrigins. */
+  publicOrigin: z.string().default("").transform((text, ctx) => {
+    const origins = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    for (const origin of origins) {
+      let url: URL | undefined;
+      try {
+        url = new URL(origin);
+      } catch { /* reported below */ }
+      if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, "")) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${origin}" is not an origin like https://fleet.example.com:8443`,
+        });
+      }
+    }
+    return origins.map((origin) => origin.replace(/\/$/, ""));
+  }),
+  /** Workers that check passwords (argon2id) off the main thread. */
+  passwordWorkers: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 export type WebConfig = z.output<typeof webConfigSchema>;
@@ -35,6 +54,8 @@ export const WEB_FLAGS: ConfigSources["flags"] = {
   "mongodb-uri": { type: "string" },
   "log-level": { type: "string" },
   "session-ttl-ms": { type: "string" },
+  "public-origin": { type: "string" },
+  "password-workers": { type: "string" },
 };
 
 export const WEB_ENV_KEYS: ConfigSources["envKeys"] = {
@@ -45,6 +66,8 @@ export const WEB_ENV_KEYS: ConfigSources["envKeys"] = {
   MONGODB_URI: "mongodbUri",
   LOG_LEVEL: "logLevel",
   WEB_SESSION_TTL_MS: "sessionTtlMs",
+  WEB_PUBLIC_ORIGIN: "publicOrigin",
+  WEB_PASSWORD_WORKERS: "passwordWorkers",
 };
 
 /** Throws ConfigError listing every problem. */

@@ -12,7 +12,29 @@ Deno.test("web config has relative cert paths and a loopback listen address by d
     mongodbUri: "mongodb://127.0.0.1:27017/fm",
     logLevel: "info",
     sessionTtlMs: 43_200_000,
+    publicOrigin: [],
+    passwordWorkers: 1,
   });
+});
+
+Deno.test("web config takes public origins as a comma-separated list and refuses non-origins", () => {
+  const env = { MONGODB_URI: "mongodb://db/", WEB_NODE: "ws0" };
+  const config = loadWebConfig(
+    ["--public-origin", "https://fleet.example.com:8443, https://localhost:8443/"],
+    env,
+  );
+  assert.deepEqual(config.publicOrigin, [
+    "https://fleet.example.com:8443",
+    "https://localhost:8443",
+  ]);
+  assert.throws(
+    () => loadWebConfig(["--public-origin", "https://fleet.example.com/dashboard,ftp://x"], env),
+    (error: ConfigError) =>
+      error.problems.some((p) =>
+        p.includes('"https://fleet.example.com/dashboard" is not an origin')
+      ) &&
+      error.problems.some((p) => p.includes('"ftp://x" is not an origin')),
+  );
 });
 
 Deno.test("flags win over environment variables", () => {

@@ -2,6 +2,7 @@
 import type { Db } from "mongodb";
 import type { SessionDoc } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
+import type { PasswordHasher } from "./login/password_hasher.ts";
 import type { LoginLimiter } from "./rate_limit.ts";
 import type { WebStats } from "./stats.ts";
 
@@ -29,6 +30,14 @@ export interface AppDeps {
   /** Aborted on shutdown: ends live streams and makes /healthz answer 503 (draining). */
   signal?: AbortSignal;
   loginLimiter?: LoginLimiter;
+  /** Checks passwords; default one at a time on the main thread (startWebNode passes Workers). */
+  hasher?: PasswordHasher;
+  /**
+   * The origins users reach the dashboard at (`https://fleet.example.com:8443`). When set, an
+   * unsafe request's Origin must be one of them, and pages are served only to a Host header of
+   * one of them (DNS rebinding). When unset, the request's own origin is trusted (tests, local).
+   */
+  publicOrigins?: string[];
   /** How often a live stream looks for changes; default 2000 ms. */
   liveIntervalMs?: number;
   /** A live stream is closed after this long (the browser reconnects); default 5 min. */
@@ -44,6 +53,8 @@ export interface AppContext {
   stats: WebStats;
   signal: AbortSignal;
   loginLimiter: LoginLimiter;
+  hasher: PasswordHasher;
+  publicOrigins: string[];
   liveIntervalMs: number;
   liveMaxMs: number;
 }

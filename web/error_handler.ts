@@ -9,6 +9,7 @@ import { z } from "zod";
 import { AuthError } from "@fleetmon/shared/errors";
 import type { Logger } from "@fleetmon/shared/log";
 import {
+  BusyError,
   ForbiddenError,
   NotFoundError,
   RateLimitError,
@@ -47,6 +48,13 @@ export function describeError(error: unknown): Described {
   if (error instanceof RateLimitError) {
     return {
       status: 429,
+      body: { error: { code: error.code, message: error.message } },
+      headers: { "Retry-After": String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
+    };
+  }
+  if (error instanceof BusyError) {
+    return {
+      status: 503,
       body: { error: { code: error.code, message: error.message } },
       headers: { "Retry-After": String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) },
     };

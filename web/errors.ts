@@ -41,6 +41,17 @@ export class RateLimitError extends Error {
   }
 }
 
+/** The node is too busy for this right now (e.g. too many sign-ins hashing): 503, with Retry-After. */
+export class BusyError extends Error {
+  override name = "BusyError";
+  readonly code = "busy";
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 /** Turns zod issues into one readable message: `Invalid query: limit: Too big: expected …`. */
 export function validationErrorFrom(what: string, error: z.ZodError): ValidationError {
   const issues = error.issues.map((issue) => ({

@@ -1,4 +1,7 @@
-/** POST /login (form), POST /api/login (JSON), POST /logout, POST /api/logout, GET /login. */
+/**
+ * GET /login, POST /login (form), POST /api/login (JSON), POST /logout and /api/logout (this
+ * browser), POST /logout/everywhere and /api/logout/everywhere (every session of the user).
+ */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -7,9 +10,9 @@ import { z } from "zod";
 import { AuthError } from "@fleetmon/shared/errors";
 import { clearSessionCookie, currentSession, signIn } from "./auth.ts";
 import type { AppContext, WebEnv } from "./context.ts";
-import { parseInput, RateLimitError, ValidationError } from "./errors.ts";
+import { BusyError, parseInput, RateLimitError, ValidationError } from "./errors.ts";
 import { safeNext } from "./relative.ts";
-import { deleteSession, SESSION_COOKIE } from "./sessions.ts";
+import { deleteSession, deleteUserSessions, SESSION_COOKIE } from "./sessions.ts";
 import { LoginPage } from "./views/login.tsx";
 
 const credentials = {
@@ -49,9 +52,10 @@ export function loginRoutes(ctx: AppContext): Hono<WebEnv> {
       if (error instanceof AuthError) {
         return c.html(<LoginPage next={next} username={username} error={error.message} />, 401);
       }
-      if (error instanceof RateLimitError) {
-        c.header("Retry-After", String(Math.ceil(error.retryAfterMs / 1000)));
-        return c.html(<LoginPage next={next} username={username} error={error.message} />, 429);
+      if (error instanceof RateLimitError || error instanceof BusyError) {
+        c.header("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+        const status = error instanceof BusyError ? 503 : 429;
+        return c.html(<LoginPage next={next} username={username} error={error.message} />, status);
       }
       throw error;
     }
@@ -90,6 +94,23 @@ export function loginRoutes(ctx: AppContext): Hono<WebEnv> {
   app.post("/api/logout", async (c) => {
     await signOut(c);
     return c.json({ ok: true });
+  });
+
+  /** Ends every session of the signed-in user, on every browser; the caller is signed out too. */
+  const signOutEverywhere = async (c: Context<WebEnv>) => {
+    const found = await currentSession(ctx, c);
+    clearSessionCookie(c);
+    if (!found) return 0;
+    const count = await deleteUserSessions(ctx.db, found.session.user);
+    ctx.logger.info("signed out everywhere", { username: found.session.user, sessions: count });
+    return count;
+  };
+  app.post("/logout/everywhere", async (c) => {
+    await signOutEverywhere(c);
+    return c.redirect("../login", 303);
+  });
+  app.post("/api/logout/everywhere", async (c) => {
+    return c.json({ ok: true, sessionsEnded: await signOutEverywhere(c) });
   });
 
   return app;

@@ -15,6 +15,8 @@ import { createWebServer } from "./server.ts";
 import { deleteExpiredSessions } from "./sessions.ts";
 import { deleteEndedLoginWindows } from "./rate_limit.ts";
 import { createStats } from "./stats.ts";
+import { createWorkerHasher, type PasswordHasher } from "./login/password_hasher.ts";
+import { deleteExpiredTrustedDevices } from "./login/trusted_devices.ts";
 
 export const WEB_VERSION: string = denoJson.version;
 export const SESSION_SWEEP_INTERVAL_MS = 60_000;
@@ -30,10 +32,17 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
   });
   const shutdown = new AbortController();
   let server;
+  let hasher: PasswordHasher | undefined;
   try {
     await ensureIndexes(database.db);
     const stats = createStats();
+    hasher = createWorkerHasher({ workers: config.passwordWorkers });
+    if (config.publicOrigin.length === 0) {
+      logger.warn("no --public-origin: the request's own Host is trusted for Origin checks", {});
+    }
     const app = createApp({
+      hasher,
+      publicOrigins: config.publicOrigin,
       db: database.db,
       logger,
       nodeId: config.node,
@@ -66,6 +75,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
       const count = await deleteExpiredSessions(database.db, new Date());
       if (count > 0) logger.info("expired sessions deleted", { count });
       await deleteEndedLoginWindows(database.db, new Date());
+      await deleteExpiredTrustedDevices(database.db, new Date());
     }, { logger, name: "session sweep" });
     logger.info("listening", { addr: server.addr, version: WEB_VERSION, pid: Deno.pid });
 
@@ -78,6 +88,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
           shutdown.abort();
           await running.close();
           await Promise.all([heartbeat.stop(), sweep.stop()]);
+          hasher?.close();
           await database.close();
         })();
         return closing;
@@ -85,6 +96,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
     };
   } catch (error) {
     shutdown.abort();
+    hasher?.close();
     await server?.close();
     await database.close();
     throw error;

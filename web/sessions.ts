@@ -13,7 +13,8 @@ import {
   type UserDoc,
 } from "@fleetmon/shared/db";
 
-export const SESSION_COOKIE = "fm_session";
+/** `__Host-`: the browser accepts it only Secure, with Path=/ and no Domain, from this host. */
+export const SESSION_COOKIE = "__Host-fm_session";
 export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60_000;
 
 export interface NewSession {
@@ -57,4 +58,18 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
   const result = await collections(db).sessions.deleteMany({ expiresAt: { $lte: now } });
   return result.deletedCount;
+}
+
+/** Ends every session of `user` ("sign out everywhere", password reset, account disabled). */
+export async function deleteUserSessions(db: Db, user: string): Promise<number> {
+  return (await collections(db).sessions.deleteMany({ user })).deletedCount;
+}
+
+/** Gives the live sessions of `user` a new role at once (role changed by an admin). */
+export async function setSessionsRole(
+  db: Db,
+  user: string,
+  role: SessionDoc["role"],
+): Promise<void> {
+  await collections(db).sessions.updateMany({ user }, { $set: { role } });
 }

@@ -94,7 +94,11 @@ export function topology(
   }));
   const web = [0, 1].map((i): ServiceSpec => ({
     name: `ws${i}`,
-    args: deno("web/main.ts", tierPermissions, [`--node=ws${i}`, `--listen=${at(o.ports.web[i])}`]),
+    args: deno("web/main.ts", tierPermissions, [
+      `--node=ws${i}`,
+      `--listen=${at(o.ports.web[i])}`,
+      `--public-origin=https://localhost:${o.ports.lbWeb},https://127.0.0.1:${o.ports.lbWeb}`,
+    ]),
     // Each web node runs from its own directory with its own copy of the certificate.
     cwd: `${o.dataDir}/ws${i}`,
     env,

@@ -49,6 +49,9 @@ export interface UserDoc {
   passwordHash: string;
   role: "admin" | "operator" | "viewer";
   createdAt: Date;
+  /** A disabled user cannot sign in; their sessions and API tokens stop working. */
+  disabled?: boolean;
+  updatedAt?: Date;
 }
 
 export interface SessionDoc {
@@ -69,9 +72,9 @@ export interface AuthEventDoc {
   at: Date;
 }
 
-/** Failed sign-ins of one username from one client address, in a fixed window (web/rate_limit.ts). */
+/** Failed sign-ins of one account, in a fixed window (web/rate_limit.ts). */
 export interface LoginFailureDoc {
-  /** SHA-256 of username and client address, hex: neither is kept in the clear. */
+  /** SHA-256 of the limiter's key (the username), hex: not kept in the clear. */
   _id: string;
   failures: number;
   startedAt: Date;

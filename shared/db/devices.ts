@@ -11,6 +11,21 @@ export interface RegisteredDevice {
 
 const DUPLICATE_KEY = 11000;
 
+export const DEVICE_NAME_MAX_LENGTH = 100;
+
+/** Why `name` is not a valid device name (1-100 printable characters, no edge spaces), or undefined. */
+export function deviceNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "must not be empty";
+  if ([...name].length > DEVICE_NAME_MAX_LENGTH) {
+    return `must be at most ${DEVICE_NAME_MAX_LENGTH} characters`;
+  }
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(name)) {
+    return "must not contain control or invisible formatting characters";
+  }
+  if (name.trim() !== name) return "must not start or end with spaces";
+  return undefined;
+}
+
 export async function registerDevice(
   db: Db,
   input: { id: string; name?: string },
@@ -21,10 +36,13 @@ export async function registerDevice(
       `Cannot register device: id "${input.id}" is not 1-64 of A-Z a-z 0-9 . _ : -`,
     );
   }
+  const name = input.name ?? input.id;
+  const problem = deviceNameProblem(name);
+  if (problem) throw new TypeError(`Cannot register device: name ${problem}`);
   const token = generateSecret("fm_");
   const device: DeviceDoc = {
     _id: input.id,
-    name: input.name ?? input.id,
+    name,
     tokenHash: await sha256Hex(token),
     enabled: true,
     createdAt: now,

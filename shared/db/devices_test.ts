@@ -38,3 +38,24 @@ Deno.test("a user logs in with the right password only", async () => {
   assert.equal(await verifyUser(t.db, "nobody", "correct horse"), null);
   await assert.rejects(createUser(t.db, { username: "x", password: "short" }), /at least 8/);
 });
+
+Deno.test("device names are 1-100 printable characters without edge spaces", async () => {
+  await using t = await openTestDatabase();
+  await registerDevice(t.db, { id: "ok-1", name: "Pump 7 — Halle Süd" });
+  const cases: [string, RegExp][] = [
+    ["", /name must not be empty/],
+    ["x".repeat(101), /name must be at most 100 characters/],
+    ["evil\u0000name", /control or invisible/],
+    ["bidi\u202Espoof", /control or invisible/],
+    ["line\nbreak", /control or invisible/],
+    [" padded", /must not start or end with spaces/],
+  ];
+  for (const [name, message] of cases) {
+    await assert.rejects(
+      registerDevice(t.db, { id: "bad-1", name }),
+      message,
+      JSON.stringify(name),
+    );
+  }
+  assert.equal(await collections(t.db).devices.countDocuments({ _id: "bad-1" }), 0);
+});
