@@ -70,6 +70,8 @@ Deno.test("bad input gets a clear nack or a close with a reason while other devi
     undefined,
     false,
   );
+  await fatal("hello_required", '{"type":"shutdown"}\n', undefined, false);
+  await fatal("invalid_frame", '{"type":"shutdown"}\n', /unknown type "shutdown"/);
   await sendGood();
 
   // Ten megabytes without a newline: refused at 64 KiB, never buffered whole.

@@ -18,6 +18,7 @@ import {
   type ProtocolLimits,
   ReadingError,
   type ReadingFrame,
+  UnknownFrameTypeError,
   welcomeFrame,
 } from "@fleetmon/shared/protocol";
 import { ackFrame, ackRanges } from "./ack_ranges.ts";
@@ -276,7 +277,10 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   }
 
   #refuse(error: unknown): void {
-    if (error instanceof ReadingError && !this.device) {
+    // Before hello, any JSON object but a hello is answered the same way, whatever its type.
+    if (
+      !this.device && (error instanceof ReadingError || error instanceof UnknownFrameTypeError)
+    ) {
       return this.fail("hello_required", "Send hello first");
     }
     if (error instanceof ReadingError) {

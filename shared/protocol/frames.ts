@@ -62,6 +62,17 @@ export class ReadingError extends ProtocolError {
   }
 }
 
+/** A JSON object whose `type` protocol version 1 does not have: fatal `invalid_frame`. */
+export class UnknownFrameTypeError extends ProtocolError {
+  override name = "UnknownFrameTypeError";
+  constructor(type: unknown) {
+    super(
+      "invalid_frame",
+      `Cannot accept frame: unknown type ${JSON.stringify(type)?.slice(0, 40)}`,
+    );
+  }
+}
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -82,10 +93,7 @@ export function parseDeviceFrame(
     case "ping":
       return parseOrThrow(pingSchema, value);
     default:
-      throw new ProtocolError(
-        "invalid_frame",
-        `Cannot accept frame: unknown type ${JSON.stringify(value.type)?.slice(0, 40)}`,
-      );
+      throw new UnknownFrameTypeError(value.type);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Splits a byte stream into lines ended by "\n" (a "\r" before it is dropped), refusing any line
- * longer than `maxLineBytes` as soon as that many bytes arrived without a newline, so a peer can
- * never make us buffer more than that.
+ * longer than `maxLineBytes` as soon as one byte more than that arrived without a newline, so a
+ * peer can never make us buffer more than that. Every byte before the "\n" counts, a "\r"
+ * included. Lines of nothing but spaces, tabs and "\r" are skipped like empty ones.
  */
 import { ProtocolError } from "../errors.ts";
 
@@ -42,7 +43,7 @@ export class LineSplitter {
       if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN) {
         line = line.subarray(0, line.length - 1);
       }
-      if (line.length > 0) lines.push(line);
+      if (!isBlank(line)) lines.push(line);
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }
@@ -55,8 +56,7 @@ export class LineSplitter {
   }
 
   #checkLength(length: number): void {
-    // "\r\n" endings may carry one byte more than the limit.
-    if (length > this.#maxLineBytes + 1) {
+    if (length > this.#maxLineBytes) {
       this.#pending = null;
       throw new ProtocolError(
         "too_large",
@@ -64,6 +64,17 @@ export class LineSplitter {
       );
     }
   }
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+
+/** True for an empty line or one of only spaces, tabs and "\r" (JSON whitespace). */
+function isBlank(line: Uint8Array): boolean {
+  for (const byte of line) {
+    if (byte !== SPACE && byte !== TAB && byte !== CARRIAGE_RETURN) return false;
+  }
+  return true;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -42,7 +42,24 @@ Deno.test("splitter refuses a long line before it is buffered whole", () => {
   assert.equal(splitter.bufferedBytes, 0);
 });
 
-Deno.test("splitter accepts a line of exactly the limit", () => {
+const tooLarge = (error: Error) => error instanceof ProtocolError && error.code === "too_large";
+
+Deno.test("splitter accepts a line of exactly the limit, its \\r counted", () => {
+  assert.equal(new LineSplitter(10).push(bytes("0123456789\n"))[0].length, 10);
+  assert.equal(new LineSplitter(10).push(bytes("012345678\r\n"))[0].length, 9);
+  assert.throws(() => new LineSplitter(10).push(bytes("0123456789\r\n")), tooLarge);
+  assert.throws(() => new LineSplitter(10).push(bytes("01234567890\n")), tooLarge);
+});
+
+Deno.test("splitter refuses as soon as one byte more than the limit arrived without a newline", () => {
   const splitter = new LineSplitter(10);
-  assert.equal(splitter.push(bytes("0123456789\r\n"))[0].length, 10);
+  assert.deepEqual(splitter.push(bytes("0123456789")), []);
+  assert.equal(splitter.bufferedBytes, 10);
+  assert.throws(() => splitter.push(bytes("x")), tooLarge);
+  assert.throws(() => new LineSplitter(10).push(bytes("0123456789x")), tooLarge);
+});
+
+Deno.test("splitter skips lines of only spaces, tabs and carriage returns", () => {
+  const splitter = new LineSplitter(100);
+  assert.deepEqual(text(splitter.push(bytes(" \n\t \r\n\r\n\n {}\n\r\r\n"))), [" {}"]);
 });
