@@ -9,6 +9,7 @@ export {
   FERRETDB_BUILD,
   FERRETDB_VERSION,
   type FerretDBOptions,
+  ferretdbArgs,
   locateFerretDB,
   type RunningDatabase,
   startFerretDB,
