@@ -8,8 +8,8 @@
 export {
   FERRETDB_BUILD,
   FERRETDB_VERSION,
-  type FerretDBOptions,
   ferretdbArgs,
+  type FerretDBOptions,
   locateFerretDB,
   type RunningDatabase,
   startFerretDB,
