@@ -5,6 +5,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "@fleetmon/shared/log";
+import { alertPages, alertRoutes } from "./alerts/mod.ts";
 import { apiRoutes } from "./api_routes.ts";
 import { requireSession } from "./auth.ts";
 import type { AppContext, AppDeps, WebEnv } from "./context.ts";
@@ -64,7 +65,9 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
 
   // Everything below needs a session.
   app.use(requireSession(ctx));
+  app.route("/api/alerts", alertRoutes(ctx));
   app.route("/api", apiRoutes(ctx));
+  app.route("/", alertPages(ctx));
   app.route("/", pageRoutes(ctx));
   return app;
 }

@@ -1,6 +1,7 @@
 /** The web node's configuration: one zod schema, read once at start-up (docs/web.md). */
 import { z } from "zod";
 import {
+  booleanSchema,
   type ConfigSources,
   loadConfig,
   logLevelSchema,
@@ -42,6 +43,12 @@ export const webConfigSchema = z.object({
   }),
   /** Workers that check passwords (argon2id) off the main thread. */
   passwordWorkers: z.coerce.number().int().min(1).max(16).default(1),
+  /** Take part in alert evaluation (only the holder of the alerts lease evaluates). */
+  alerts: booleanSchema.default(true),
+  alertTickMs: millisecondsSchema.min(50).max(60_000).default(1_000),
+  alertLeaseTtlMs: millisecondsSchema.min(500).max(600_000).default(10_000),
+  smtpUrl: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
+  smtpFrom: z.string().min(3).max(254).default("fleetmon <fleetmon@localhost>"),
 });
 
 export type WebConfig = z.output<typeof webConfigSchema>;
@@ -56,6 +63,11 @@ export const WEB_FLAGS: ConfigSources["flags"] = {
   "session-ttl-ms": { type: "string" },
   "public-origin": { type: "string" },
   "password-workers": { type: "string" },
+  alerts: { type: "string" },
+  "alert-tick-ms": { type: "string" },
+  "alert-lease-ttl-ms": { type: "string" },
+  "smtp-url": { type: "string" },
+  "smtp-from": { type: "string" },
 };
 
 export const WEB_ENV_KEYS: ConfigSources["envKeys"] = {
@@ -68,6 +80,11 @@ export const WEB_ENV_KEYS: ConfigSources["envKeys"] = {
   WEB_SESSION_TTL_MS: "sessionTtlMs",
   WEB_PUBLIC_ORIGIN: "publicOrigin",
   WEB_PASSWORD_WORKERS: "passwordWorkers",
+  WEB_ALERTS: "alerts",
+  WEB_ALERT_TICK_MS: "alertTickMs",
+  WEB_ALERT_LEASE_TTL_MS: "alertLeaseTtlMs",
+  SMTP_URL: "smtpUrl",
+  SMTP_FROM: "smtpFrom",
 };
 
 /** Throws ConfigError listing every problem. */

@@ -12,6 +12,13 @@ import type { WebConfig } from "./config.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { every } from "./periodic.ts";
 import { createWebServer } from "./server.ts";
+import {
+  type Alerting,
+  createSenders,
+  ensureAlertIndexes,
+  mongoFleetReader,
+  startAlerting,
+} from "./alerts/mod.ts";
 import { deleteExpiredSessions } from "./sessions.ts";
 import { deleteEndedLoginWindows } from "./rate_limit.ts";
 import { createStats } from "./stats.ts";
@@ -34,7 +41,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
   let server;
   let hasher: PasswordHasher | undefined;
   try {
-    await ensureIndexes(database.db);
+    await Promise.all([ensureIndexes(database.db), ensureAlertIndexes(database.db)]);
     const stats = createStats();
     hasher = createWorkerHasher({ workers: config.passwordWorkers });
     if (config.publicOrigin.length === 0) {
@@ -77,6 +84,17 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
       await deleteEndedLoginWindows(database.db, new Date());
       await deleteExpiredTrustedDevices(database.db, new Date());
     }, { logger, name: "session sweep" });
+    const alerting: Alerting | undefined = config.alerts
+      ? startAlerting({
+        db: database.db,
+        logger,
+        node: config.node,
+        fleet: mongoFleetReader(database.db),
+        senders: createSenders({ url: config.smtpUrl, from: config.smtpFrom }),
+        tickMs: config.alertTickMs,
+        leaseTtlMs: config.alertLeaseTtlMs,
+      })
+      : undefined;
     logger.info("listening", { addr: server.addr, version: WEB_VERSION, pid: Deno.pid });
 
     const running = server;
@@ -87,7 +105,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
         closing ??= (async () => {
           shutdown.abort();
           await running.close();
-          await Promise.all([heartbeat.stop(), sweep.stop()]);
+          await Promise.all([heartbeat.stop(), sweep.stop(), alerting?.stop()]);
           hasher?.close();
           await database.close();
         })();

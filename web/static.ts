@@ -14,6 +14,8 @@ import devicesJs from "./static/devices.js" with { type: "text" };
 import deviceJs from "./static/device.js" with { type: "text" };
 import clusterJs from "./static/cluster.js" with { type: "text" };
 import faviconSvg from "./static/favicon.svg" with { type: "text" };
+import alertsCss from "./static/alerts.css" with { type: "text" };
+import alertsJs from "./static/alerts.js" with { type: "text" };
 import { sha256Hex } from "@fleetmon/shared/db";
 import { formatNumber, relativeTime } from "./views/format.ts";
 
@@ -40,6 +42,8 @@ const ASSETS: Record<string, { type: string; body: string }> = {
   "device.js": { type: JS, body: deviceJs },
   "cluster.js": { type: JS, body: clusterJs },
   "favicon.svg": { type: "image/svg+xml", body: faviconSvg },
+  "alerts.css": { type: CSS, body: alertsCss },
+  "alerts.js": { type: JS, body: alertsJs },
 };
 
 export const ASSET_NAMES: readonly string[] = Object.keys(ASSETS);

@@ -125,6 +125,11 @@ async function activeAlerts(db: Db, filter: Partial<AlertInstance>): Promise<Act
   }).sort((a, b) => b.since.getTime() - a.since.getTime());
 }
 
+/** Every pending and firing alert, newest first. */
+export function pendingAndFiring(db: Db): Promise<ActiveAlert[]> {
+  return activeAlerts(db, {});
+}
+
 /** Every alert firing now, newest first. */
 export async function firingAlerts(db: Db): Promise<ActiveAlert[]> {
   return (await activeAlerts(db, {})).filter((a) => a.state === "firing");

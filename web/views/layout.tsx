@@ -8,7 +8,7 @@ export interface LayoutProps {
   title: string;
   /** The signed-in user; absent on the login page. */
   user?: string;
-  active?: "devices" | "cluster";
+  active?: "devices" | "alerts" | "cluster";
   styles?: string[];
   scripts?: string[];
   children?: Child;
@@ -41,6 +41,9 @@ export function Layout(props: LayoutProps) {
               <nav>
                 <a href={`${root}devices`} class={props.active === "devices" ? "active" : ""}>
                   Devices
+                </a>
+                <a href={`${root}alerts`} class={props.active === "alerts" ? "active" : ""}>
+                  Alerts
                 </a>
                 <a href={`${root}cluster`} class={props.active === "cluster" ? "active" : ""}>
                   Cluster
