@@ -79,6 +79,8 @@ export interface WebProcess extends AsyncDisposable {
   lines: Record<string, unknown>[];
   /** SIGTERM, then the exit status. */
   stop(): Promise<Deno.CommandStatus>;
+  /** SIGKILL: the node dies without any clean-up; resolves once it has exited. */
+  kill(): Promise<Deno.CommandStatus>;
 }
 
 /** Starts `web/main.ts` in `cwd` and resolves once it logs its "listening" line. */
@@ -114,6 +116,10 @@ export async function startWebProcess(
     port: Number(addr.split(":").at(-1)),
     lines: service.entries,
     stop: () => service.stop(),
+    kill: () => {
+      service.child.kill("SIGKILL");
+      return service.exited;
+    },
     [Symbol.asyncDispose]: async () => {
       await service.stop();
     },
