@@ -5,10 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { createUser } from "@fleetmon/shared/db";
-import { startWebhookSink } from "@fleetmon/shared/testing";
+import { eventually as until, startWebhookSink } from "@fleetmon/shared/testing";
 import { httpsClient, login } from "./_https.ts";
 import {
-  eventually,
   openCluster,
   seed,
   startWebProcess,
@@ -44,10 +43,8 @@ Deno.test("killing the web node that evaluates alerts hands evaluation to the ot
         }),
       );
     }
-    const holder = await eventually("one node to evaluate", async () => {
-      const holding = nodes.filter(evaluates);
-      return holding.length === 1 ? holding[0] : undefined;
-    });
+    await until(() => nodes.filter(evaluates).length === 1, 20_000, "one node to evaluate");
+    const holder = nodes.find(evaluates)!;
     const other = nodes.find((n) => n !== holder)!;
 
     // The rule goes in through the other node's API, as an operator would add it.
@@ -68,24 +65,21 @@ Deno.test("killing the web node that evaluates alerts hands evaluation to the ot
     await created.body?.cancel();
 
     await writeReading(cluster.database, "boiler-1", 4, { temp: 95 });
-    await eventually("the firing webhook", async () => hooks.received.length >= 1 || undefined);
+    await until(() => hooks.received.length >= 1, 20_000, "the firing webhook");
     const fired = JSON.parse(hooks.received[0].body);
     assert.equal(fired.status, "firing");
 
     await holder.kill();
     await writeReading(cluster.database, "boiler-1", 5, { temp: 40 });
-    await eventually("the other node to take over", async () => evaluates(other) || undefined);
-    await eventually("the resolved webhook", async () => hooks.received.length >= 2 || undefined);
+    await until(() => evaluates(other), 20_000, "the other node to take over");
+    await until(() => hooks.received.length >= 2, 20_000, "the resolved webhook");
     const resolved = JSON.parse(hooks.received[1].body);
     assert.equal(resolved.status, "resolved");
     assert.equal(resolved.device, "boiler-1");
 
     // And it keeps evaluating: the alert fires again, once.
     await writeReading(cluster.database, "boiler-1", 6, { temp: 99 });
-    await eventually(
-      "the second firing webhook",
-      async () => hooks.received.length >= 3 || undefined,
-    );
+    await until(() => hooks.received.length >= 3, 20_000, "the second firing webhook");
     // Give a double evaluation every chance to show itself before counting.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const statuses = hooks.received.map((h) => JSON.parse(h.body).status);
