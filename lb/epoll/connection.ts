@@ -75,6 +75,10 @@ class Side implements Pollable {
   onEvents(flags: number): void {
     this.connection.onEvents(this, flags);
   }
+
+  fail(): void {
+    this.connection.close("failed");
+  }
 }
 
 export class EpollConnection implements OpenConnection {
@@ -97,7 +101,13 @@ export class EpollConnection implements OpenConnection {
     this.#clientAddress = clientAddress;
     this.#client.fd = fd;
     this.#client.token = context.poller.add(fd, WATCH, this.#client);
-    this.#connectNext();
+    try {
+      this.#connectNext();
+    } catch (error) {
+      // A bug: this one connection ends, its sockets and slot freed.
+      context.proxy.logger.error("epoll engine failed", { error });
+      this.close("failed");
+    }
   }
 
   /** Ends the connection now, closing both sockets. */

@@ -90,7 +90,10 @@ export class EpollDataPlane implements DataPlane {
       released: () => this.#released(),
     };
     this.#maxConnections = options.maxConnections;
-    this.#listenToken = poller.add(this.#listenFd, EPOLLIN, { onEvents: () => this.#accept() });
+    this.#listenToken = poller.add(this.#listenFd, EPOLLIN, {
+      onEvents: () => this.#accept(),
+      fail: () => {}, // the accept loop holds nothing between events
+    });
   }
 
   holdOff(): void {

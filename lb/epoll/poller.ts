@@ -28,6 +28,11 @@ import { TokenAllocator } from "./tokens.ts";
 /** Something registered with the poller: it is told the epoll flags of each event. */
 export interface Pollable {
   onEvents(flags: number): void;
+  /**
+   * `onEvents` threw (a bug): release what it holds (a connection closes both sockets and frees
+   * its slot), so one fault costs one connection and nothing more.
+   */
+  fail(error: unknown): void;
 }
 
 const MAX_EVENTS = 256;
@@ -148,11 +153,19 @@ export class Poller {
     for (let i = 0; i < count; i++) {
       const offset = i * EPOLL_EVENT.size;
       const token = view.getUint32(offset + EPOLL_EVENT.dataOffset, true);
+      // A descriptor closed earlier in this batch is gone from the map: skip its event.
+      const target = this.#registered.get(token);
+      if (!target) continue;
       try {
-        // A descriptor closed earlier in this batch is gone from the map: skip its event.
-        this.#registered.get(token)?.onEvents(view.getUint32(offset, true));
+        target.onEvents(view.getUint32(offset, true));
       } catch (error) {
-        this.#onError(error); // one connection's bug must not end the loop for all others
+        // One connection's bug must not end the loop for all others, nor keep its sockets.
+        this.#onError(error);
+        try {
+          target.fail(error);
+        } catch (failure) {
+          this.#onError(failure);
+        }
       }
     }
   }

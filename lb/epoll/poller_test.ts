@@ -43,11 +43,12 @@ Deno.test("epoll poller: after its tokens wrap, the listener registered first st
         listenerEvents++;
         drain(libc, listener);
       },
+      fail: () => {},
     });
     // Many more registrations than tokens, each closed before the next: tokens wrap often.
     for (let i = 0; i < 10; i++) {
       const fd = eventfd(libc);
-      const token = poller.add(fd, EPOLLIN, { onEvents: () => {} });
+      const token = poller.add(fd, EPOLLIN, { onEvents: () => {}, fail: () => {} });
       assert.notEqual(token, listenerToken, `registration ${i} took the listener's token`);
       poller.close(fd, token);
     }
@@ -62,18 +63,21 @@ Deno.test("epoll poller: a live registration's token is never handed out again",
     const live = new Map<number, number>(); // token → fd
     for (let i = 0; i < 3; i++) {
       const fd = eventfd(libc);
-      live.set(poller.add(fd, EPOLLIN, { onEvents: () => {} }), fd);
+      live.set(poller.add(fd, EPOLLIN, { onEvents: () => {}, fail: () => {} }), fd);
     }
     for (let i = 0; i < 6; i++) {
       const fd = eventfd(libc);
-      const token = poller.add(fd, EPOLLIN, { onEvents: () => {} });
+      const token = poller.add(fd, EPOLLIN, { onEvents: () => {}, fail: () => {} });
       assert.ok(!live.has(token), `token ${token} is still live`);
       poller.close(fd, token);
     }
     const last = eventfd(libc);
-    live.set(poller.add(last, EPOLLIN, { onEvents: () => {} }), last);
+    live.set(poller.add(last, EPOLLIN, { onEvents: () => {}, fail: () => {} }), last);
     const fd = eventfd(libc);
-    assert.throws(() => poller.add(fd, EPOLLIN, { onEvents: () => {} }), RangeError);
+    assert.throws(
+      () => poller.add(fd, EPOLLIN, { onEvents: () => {}, fail: () => {} }),
+      RangeError,
+    );
     libc.call.close(fd);
     for (const [token, liveFd] of live) poller.close(liveFd, token);
   });
