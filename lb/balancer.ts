@@ -62,6 +62,12 @@ export interface BalancerOptions {
    */
   epollSliceMs?: number;
   logger: Logger;
+  /**
+   * The data plane stopped relaying for good (epoll itself failed): the balancer cannot recover,
+   * so its owner should stop it (lb/main.ts exits 1 for a supervisor to restart it). Logged
+   * either way.
+   */
+  onDataPlaneFailed?: (error: unknown) => void;
   now?: () => number;
 }
 
@@ -159,7 +165,14 @@ export function createBalancer(options: BalancerOptions): Balancer {
   if (fallbackReason) logger.info("using the deno engine", { why: `not epoll: ${fallbackReason}` });
   const planeOptions = { listen: o.listen, maxConnections: o.maxConnections, proxy };
   const plane: DataPlane = engine === "epoll"
-    ? new EpollDataPlane({ ...planeOptions, sliceMs: o.epollSliceMs })
+    ? new EpollDataPlane({
+      ...planeOptions,
+      sliceMs: o.epollSliceMs,
+      onFatal: (error) => {
+        logger.error("data plane failed; nothing is relayed any more", { error });
+        options.onDataPlaneFailed?.(error);
+      },
+    })
     : new DenoDataPlane({ ...planeOptions, bufferBytes: o.bufferBytes });
   const addr = { hostname: o.listen.hostname, port: plane.port };
   const sweeper = o.idleTimeoutMs > 0

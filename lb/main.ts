@@ -8,7 +8,7 @@
 import type { Logger } from "@fleetmon/shared/log";
 import { ConfigError } from "@fleetmon/shared/errors";
 import { formatHostPort } from "@fleetmon/shared/net";
-import { runService } from "@fleetmon/shared/service";
+import { runService, type ServiceControl } from "@fleetmon/shared/service";
 import {
   balancerOptionsFromConfig,
   createBalancer,
@@ -26,7 +26,7 @@ await runService({
   signals: { SIGHUP: (lb) => lb.reload() },
 });
 
-function startLb(started: LbConfig, logger: Logger) {
+function startLb(started: LbConfig, logger: Logger, control: ServiceControl) {
   let config = started;
   // The balancer has this process to itself, so its epoll loop may hold the main thread 50 ms.
   // It throws when it cannot listen (address in use, no permission) or the engine asked for
@@ -34,6 +34,9 @@ function startLb(started: LbConfig, logger: Logger) {
   const balancer = createBalancer({
     ...balancerOptionsFromConfig(config, logger),
     epollSliceMs: 50,
+    // A balancer that relays nothing must not look alive: stop, exit 1, let the supervisor
+    // start a fresh one.
+    onDataPlaneFailed: () => control.stop(1),
   });
   logger.info("listening", {
     addr: formatHostPort(balancer.addr),

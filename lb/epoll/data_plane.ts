@@ -47,6 +47,8 @@ export interface EpollDataPlaneOptions {
   proxy: ProxyContext;
   /** How long the loop may wait on the main thread before the rest of the process runs. */
   sliceMs: number;
+  /** epoll itself failed (not one connection): the loop has ended and nothing is relayed. */
+  onFatal(error: unknown): void;
 }
 
 export class EpollDataPlane implements DataPlane {
@@ -82,6 +84,7 @@ export class EpollDataPlane implements DataPlane {
       sliceMs: options.sliceMs,
       onError: (error) => proxy.logger.error("epoll engine failed", { error }),
     });
+    poller.done.catch(options.onFatal);
     this.#context = {
       libc,
       poller,
@@ -119,7 +122,7 @@ export class EpollDataPlane implements DataPlane {
   async close(): Promise<void> {
     await this.stopAccepting();
     this.#context.poller.stop();
-    await this.#context.poller.done;
+    await this.#context.poller.done.catch(() => {}); // a failure was reported by onFatal
     this.#context.libc.close();
   }
 

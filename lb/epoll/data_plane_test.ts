@@ -46,7 +46,14 @@ Deno.test("epoll engine: a handler that throws closes its connection and frees i
       txBytes = value;
     },
   });
-  const plane = new EpollDataPlane({ listen, maxConnections: 1, proxy, sliceMs: 50 });
+  let fatal: unknown;
+  const plane = new EpollDataPlane({
+    listen,
+    maxConnections: 1,
+    proxy,
+    sliceMs: 50,
+    onFatal: (error) => fatal = error,
+  });
   try {
     const address = { hostname: listen.hostname, port: plane.port };
     {
@@ -73,6 +80,7 @@ Deno.test("epoll engine: a handler that throws closes its connection and frees i
     assert.equal(await readLine(next), "again");
     const logged = (proxy.logger as ReturnType<typeof createMemoryLogger>).lines;
     assert.ok(logged.some((r) => r.msg === "epoll engine failed"), "the fault is logged");
+    assert.equal(fatal, undefined, "one connection's fault is not the engine's");
   } finally {
     await plane.stopAccepting();
     proxy.closed = true;

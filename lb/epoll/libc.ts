@@ -125,7 +125,9 @@ type ErrorClass = new (message: string) => Error;
 /** errno → its name and the Deno error class the rest of the code already knows. */
 const ERRNO: Record<number, [string, ErrorClass]> = {
   1: ["EPERM", Deno.errors.PermissionDenied],
+  9: ["EBADF", Error],
   13: ["EACCES", Deno.errors.PermissionDenied],
+  22: ["EINVAL", Error],
   [ENFILE]: ["ENFILE", Error],
   [EMFILE]: ["EMFILE", Error],
   32: ["EPIPE", Deno.errors.BrokenPipe],

@@ -16,6 +16,7 @@
  */
 import {
   CLOEXEC,
+  EINTR,
   EPOLL_CTL_ADD,
   EPOLL_CTL_MOD,
   EPOLL_EVENT,
@@ -47,8 +48,13 @@ export interface PollerOptions {
 }
 
 export class Poller {
-  /** Resolves when the loop has ended and the epoll and wake-up descriptors are closed. */
+  /**
+   * Settles when the loop has ended and the epoll and wake-up descriptors are closed: resolves
+   * after `stop()`, rejects when epoll itself fails (any error but EINTR), which ends the loop.
+   */
   readonly done: Promise<void>;
+  /** The epoll instance's descriptor. */
+  readonly fd: number;
   readonly #libc: Libc;
   readonly #epfd: number;
   readonly #wakefd: number;
@@ -81,7 +87,8 @@ export class Poller {
       throw error;
     }
     this.#control(EPOLL_CTL_ADD, this.#wakefd, 0, EPOLLIN);
-    this.done = this.#run().catch(onError).finally(() => {
+    this.fd = this.#epfd;
+    this.done = this.#run().finally(() => {
       libc.call.close(this.#wakefd);
       libc.call.close(this.#epfd);
     });
@@ -132,9 +139,8 @@ export class Poller {
         MAX_EVENTS,
         -1,
       );
-      // That call ran on another thread, so its errno is not ours to read; epoll_wait fails
-      // only on EINTR (or on a bad descriptor, which stop() rules out): the loop asks again.
       if (count > 0) this.#dispatch(count);
+      else if (count < 0) this.#retryOnThisThread();
       if (this.#stopped) return;
       // Then wait in the kernel on this thread, for up to a slice: one wake-up per event.
       const sliceEnd = performance.now() + this.#sliceMs;
@@ -143,9 +149,26 @@ export class Poller {
         const timeoutMs = remainingMs > 0 ? Math.ceil(remainingMs) : 0;
         const count = call.epoll_wait(this.#epfd, this.#events, MAX_EVENTS, timeoutMs);
         if (count === 0) break; // nothing more within the slice
-        if (count > 0) this.#dispatch(count); // else EINTR: wait again
+        if (count > 0) this.#dispatch(count);
+        else this.#throwUnlessInterrupted(); // EINTR: wait again
       } while (performance.now() < sliceEnd);
     }
+  }
+
+  /**
+   * The call on the worker thread failed, and its errno is that thread's, not ours: ask again
+   * here without waiting, which fails the same way unless it was EINTR.
+   */
+  #retryOnThisThread(): void {
+    const count = this.#libc.call.epoll_wait(this.#epfd, this.#events, MAX_EVENTS, 0);
+    if (count > 0) this.#dispatch(count);
+    else if (count < 0) this.#throwUnlessInterrupted();
+  }
+
+  /** Any epoll_wait error but EINTR is permanent: asking again would only spin. */
+  #throwUnlessInterrupted(): void {
+    const code = this.#libc.errno();
+    if (code !== EINTR) throw errnoError(code, "Cannot wait for events: epoll_wait failed");
   }
 
   #dispatch(count: number): void {

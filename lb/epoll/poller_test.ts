@@ -82,3 +82,32 @@ Deno.test("epoll poller: a live registration's token is never handed out again",
     for (const [token, liveFd] of live) poller.close(liveFd, token);
   });
 });
+
+/** dup2 from this test's own copy of libc: the engine has no use for it. */
+function dup2(oldFd: number, newFd: number): number {
+  const library = Deno.dlopen("libc.so.6", {
+    dup2: { parameters: ["i32", "i32"], result: "i32" },
+  });
+  try {
+    return library.symbols.dup2(oldFd, newFd);
+  } finally {
+    library.close();
+  }
+}
+
+Deno.test("epoll poller: an epoll_wait error other than EINTR ends the loop with that error", async () => {
+  await withPoller({}, async (poller, libc) => {
+    const wake = eventfd(libc);
+    poller.add(wake, EPOLLIN, { onEvents: () => drain(libc, wake), fail: () => {} });
+    // Put an eventfd where the epoll descriptor was: every later epoll_wait fails with EINVAL.
+    const notEpoll = eventfd(libc);
+    assert.equal(dup2(notEpoll, poller.fd), poller.fd);
+    libc.call.close(notEpoll);
+    signal(libc, wake); // wakes the wait already under way on the worker thread
+    let failure: unknown;
+    poller.done.catch((error) => failure = error);
+    await waitFor(() => failure !== undefined, "the loop ends with the error");
+    assert.match(String(failure), /epoll_wait failed: EINVAL/);
+    libc.call.close(wake);
+  });
+});
