@@ -15,6 +15,7 @@ import type { Sample } from "./timeline.ts";
 import type { Mark } from "./timeline.ts";
 import { probeNodes } from "./probe.ts";
 import { waitUntil } from "./wait.ts";
+import { publicOrigin } from "./vm_files.ts";
 import type { Scenario, ScenarioContext, ScenarioResult } from "./scenario.ts";
 import { SCENARIOS } from "./scenarios/mod.ts";
 import { writeReport } from "./report_files.ts";
@@ -71,7 +72,7 @@ try {
     logger: quiet,
   });
   users = new Users({
-    base: `https://${vm(plan, "lb-web").ip}${PORTS.lbWeb === 443 ? "" : `:${PORTS.lbWeb}`}`,
+    base: publicOrigin(plan),
     caCert: topo.caCert,
     count: Number(values.users),
     ...USER,

@@ -3,6 +3,9 @@
  * once, then asks for `/api/devices` every `intervalMs` over a connection of its own (an L4
  * balancer spreads connections, not requests). Failed requests, and answers of 401 (signed out),
  * are counted.
+ *
+ * Over HTTP/1.1: Deno's client sends an HTTP/2 :authority of "host:443", which web's Host check
+ * (`--public-origin`) refuses with 421, while browsers send "host". See docs/rehearse.md.
  */
 import { delay } from "@fleetmon/shared/delay";
 
@@ -47,7 +50,7 @@ export class Users {
   }
 
   async #login(): Promise<string> {
-    using client = Deno.createHttpClient({ caCerts: [this.#o.caCert] });
+    using client = Deno.createHttpClient({ caCerts: [this.#o.caCert], http2: false });
     const response = await fetch(`${this.#o.base}/api/login`, {
       client,
       method: "POST",
@@ -55,10 +58,10 @@ export class Users {
       body: JSON.stringify({ username: this.#o.username, password: this.#o.password }),
       signal: AbortSignal.timeout(10_000),
     });
-    await response.body?.cancel();
+    const body = await response.text();
     const cookie = response.headers.get("set-cookie")?.split(";")[0];
     if (response.status !== 200 || !cookie) {
-      throw new Error(`Cannot sign in a user: HTTP ${response.status}`);
+      throw new Error(`Cannot sign in a user: HTTP ${response.status}: ${body.slice(0, 200)}`);
     }
     return cookie;
   }
@@ -74,7 +77,7 @@ export class Users {
 
   async #ask(cookie: string): Promise<void> {
     try {
-      using client = Deno.createHttpClient({ caCerts: [this.#o.caCert] });
+      using client = Deno.createHttpClient({ caCerts: [this.#o.caCert], http2: false });
       const response = await fetch(`${this.#o.base}/api/devices`, {
         client,
         headers: { cookie },

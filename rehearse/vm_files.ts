@@ -29,6 +29,11 @@ export const HEALTH = { checkIntervalMs: 1_000, checkTimeoutMs: 1_000, rise: 2, 
 /** How soon lb must mark a dead backend down: fall × interval + timeout (docs/lb.md). */
 export const DETECTION_BOUND_MS = HEALTH.fall * HEALTH.checkIntervalMs + HEALTH.checkTimeoutMs;
 
+/** The origin users reach the dashboard at: lb(web), on the default HTTPS port. */
+export function publicOrigin(plan: Plan): string {
+  return `https://${vm(plan, "lb-web").ip}${PORTS.lbWeb === 443 ? "" : `:${PORTS.lbWeb}`}`;
+}
+
 export function dbUri(plan: Plan): string {
   return `mongodb://${vm(plan, "db0").ip}:${PORTS.db}/fleetmon`;
 }
@@ -59,6 +64,8 @@ export function vmFiles(plan: Plan, target: Vm, settings: VmSettings): VmFiles {
           "/etc/fleetmon/web.env": formatEnvFile({
             WEB_NODE: target.name,
             WEB_LISTEN: `0.0.0.0:${PORTS.web}`,
+            // Where users reach the dashboard: lb(web)'s address.
+            WEB_PUBLIC_ORIGIN: publicOrigin(plan),
             MONGODB_URI: settings.mongodbUri,
           }),
         },

@@ -24,7 +24,13 @@ export async function stageVm(vm: Vm, files: VmFiles, o: StageOptions): Promise<
   const opt = `${dir}/opt/fleetmon`;
   await Deno.mkdir(`${dir}/etc/fleetmon`, { recursive: true });
   await Deno.mkdir(opt, { recursive: true });
-  await Deno.copyFile(`${o.distDir}/${files.artifact}`, `${opt}/${files.artifact}`);
+  // The tier's bundle and any file it loads beside itself (web's argon2 worker).
+  const stem = files.artifact.replace(/\.js$/, "");
+  for await (const entry of Deno.readDir(o.distDir)) {
+    if (entry.name === files.artifact || entry.name.startsWith(`${stem}-`)) {
+      await Deno.copyFile(`${o.distDir}/${entry.name}`, `${opt}/${entry.name}`);
+    }
+  }
   if (files.certs) {
     await Deno.mkdir(`${opt}/certs`, { recursive: true });
     for (const f of ["cert.pem", "key.pem"]) {
