@@ -6,6 +6,9 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "@fleetmon/shared/log";
 import { alertPages, alertRoutes } from "./alerts/mod.ts";
+import { accessApiRoutes } from "./access/api_routes.ts";
+import { accessPageRoutes } from "./access/page_routes.tsx";
+import { enforceRoles } from "./access/policy.ts";
 import { apiRoutes } from "./api_routes.ts";
 import { requireSession } from "./auth.ts";
 import type { AppContext, AppDeps, WebEnv } from "./context.ts";
@@ -65,10 +68,13 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
 
   // Everything below needs a session.
   app.use(requireSession(ctx));
+  app.use(enforceRoles());
   app.route("/api/alerts", alertRoutes(ctx));
   app.route("/api", apiRoutes(ctx));
+  app.route("/api", accessApiRoutes(ctx));
   app.route("/", alertPages(ctx));
   app.route("/", pageRoutes(ctx));
+  app.route("/", accessPageRoutes(ctx));
   return app;
 }
 

@@ -13,8 +13,10 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { collections } from "@fleetmon/shared/db";
 import { AuthError } from "@fleetmon/shared/errors";
 import { type AppContext, clientAddress, type WebEnv } from "./context.ts";
+import { authenticateToken } from "./access/tokens.ts";
 import { isApiPath } from "./error_handler.ts";
 import { RateLimitError } from "./errors.ts";
+import { accountKey } from "./rate_limit.ts";
 import { nextFor, rootRelative } from "./relative.ts";
 import {
   createSession,
@@ -30,8 +32,6 @@ import {
   findTrustedDevice,
   trustDevice,
 } from "./login/trusted_devices.ts";
-
-const accountKey = (username: string) => `account\u0000${username}`;
 
 /** Checks the password (throttled per account) and opens a session, replacing the browser's. */
 export async function signIn(
@@ -124,13 +124,31 @@ export async function currentSession(ctx: AppContext, c: Context<WebEnv>) {
   return session ? { id, session } : undefined;
 }
 
-/** Lets a request through only with a live session; sets c.var.session and c.var.sessionId. */
+/**
+ * Lets a request through only with a live session or a valid API token
+ * (`Authorization: Bearer fmt_…`); sets c.var.session, c.var.auth and (sessions) c.var.sessionId.
+ */
 export function requireSession(ctx: AppContext): MiddlewareHandler<WebEnv> {
   return async function requireSession(c, next) {
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined) {
+      const token = /^Bearer ([^\s]+)$/i.exec(authorization)?.[1];
+      const found = token ? await authenticateToken(ctx.db, token, new Date(ctx.now())) : undefined;
+      if (!found) {
+        throw new AuthError(
+          "invalid_token",
+          "Invalid API token: unknown, expired, revoked, or its user is disabled",
+        );
+      }
+      c.set("session", found.session);
+      c.set("auth", { via: "token", tokenId: found.tokenId });
+      return await next();
+    }
     const found = await currentSession(ctx, c);
     if (found) {
       c.set("session", found.session);
       c.set("sessionId", found.id);
+      c.set("auth", { via: "session" });
       return await next();
     }
     if (isApiPath(c.req.path)) {

@@ -13,8 +13,10 @@ export interface WebEnv {
   };
   Variables: {
     session: SessionDoc;
-    /** The cookie value of the current session (never stored). */
+    /** The cookie value of the current session (never stored); absent for an API token. */
     sessionId: string;
+    /** How the caller signed in: a session cookie, or an API token (its public id). */
+    auth: { via: "session" | "token"; tokenId?: string };
   };
 }
 

@@ -69,3 +69,11 @@ export async function deleteEndedLoginWindows(db: Db, now: Date): Promise<number
   const result = await collections(db).loginFailures.deleteMany({ expiresAt: { $lte: now } });
   return result.deletedCount;
 }
+
+/** The limiter's key for sign-ins to one account (web/auth.ts). */
+export const accountKey = (username: string): string => `account\u0000${username}`;
+
+/** Lifts an account's sign-in lock at once (an admin reset the password). */
+export async function unlockAccount(db: Db, username: string): Promise<void> {
+  await collections(db).loginFailures.deleteOne({ _id: await sha256Hex(accountKey(username)) });
+}

@@ -8,7 +8,9 @@ export interface LayoutProps {
   title: string;
   /** The signed-in user; absent on the login page. */
   user?: string;
-  active?: "devices" | "alerts" | "cluster";
+  /** The signed-in user's role: admins also see Users, Tokens and Audit. */
+  role?: "admin" | "operator" | "viewer";
+  active?: "devices" | "alerts" | "cluster" | "users" | "tokens" | "audit";
   styles?: string[];
   scripts?: string[];
   children?: Child;
@@ -48,6 +50,12 @@ export function Layout(props: LayoutProps) {
                 <a href={`${root}cluster`} class={props.active === "cluster" ? "active" : ""}>
                   Cluster
                 </a>
+                {props.role === "admin" &&
+                  (["users", "tokens", "audit"] as const).map((page) => (
+                    <a href={`${root}${page}`} class={props.active === page ? "active" : ""}>
+                      {page[0].toUpperCase() + page.slice(1)}
+                    </a>
+                  ))}
               </nav>
             )}
             {props.user && (

@@ -1,0 +1,50 @@
+/** `deno task user …` (see cli.ts). Exit codes: 0 done, 1 the change failed, 2 bad usage. */
+import { connectDatabase } from "@fleetmon/shared/db";
+import { parseUserCommand, runUserCommand, USAGE, type UserCommand } from "./cli.ts";
+
+const encoder = new TextEncoder();
+const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text + "\n"));
+const fail = (message: string, code: number): never => {
+  Deno.stderr.writeSync(encoder.encode(message + "\n"));
+  Deno.exit(code);
+};
+
+let command: UserCommand;
+try {
+  command = parseUserCommand(Deno.args);
+} catch (error) {
+  fail(`${(error as Error).message}\n\n${USAGE}`, 2);
+}
+command = command!;
+if (command.command === "help") {
+  out(USAGE);
+  Deno.exit(0);
+}
+const uri = command.mongodbUri ?? Deno.env.get("MONGODB_URI");
+if (!uri) fail("Cannot reach the database: set MONGODB_URI or pass --mongodb-uri", 2);
+
+async function readPassword(): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(4096);
+  for (let total = 0; total < 4096;) {
+    const n = await Deno.stdin.read(buffer);
+    if (n === null) break;
+    chunks.push(buffer.slice(0, n));
+    total += n;
+    if (buffer.subarray(0, n).includes(10)) break;
+  }
+  const text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+  return text.split(/\r?\n/)[0];
+}
+
+const database = await connectDatabase(uri!, { appName: "fleetmon-user-cli" });
+let code = 0;
+try {
+  await runUserCommand(database.db, command, { out, readPassword });
+} catch (error) {
+  Deno.stderr.writeSync(encoder.encode(`${(error as Error).message}\n`));
+  code = 1;
+} finally {
+  await database.close();
+}
+Deno.exit(code);

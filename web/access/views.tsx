@@ -1,0 +1,225 @@
+/** The admin pages: users, API tokens, the audit log. Forms post to relative URLs. */
+import type { AuditJson } from "./audit.ts";
+import type { ApiTokenJson } from "./tokens.ts";
+import type { UserJson } from "./users.ts";
+import { ROLES } from "../roles.ts";
+import { relativeTime } from "../views/format.ts";
+import { Layout } from "../views/layout.tsx";
+
+interface Common {
+  user: string;
+  now: number;
+  error?: string;
+}
+
+const When = (props: { at: string | null; now: number }) =>
+  props.at
+    ? <time datetime={props.at} title={props.at}>{relativeTime(props.at, props.now)}</time>
+    : <span class="muted">never</span>;
+
+const RoleSelect = (props: { value?: string }) => (
+  <select name="role" aria-label="role">
+    {ROLES.map((role) => <option value={role} selected={role === props.value}>{role}</option>)}
+  </select>
+);
+
+export function UsersPage(props: Common & { users: UserJson[] }) {
+  return (
+    <Layout root="./" title="Users" user={props.user} role="admin" active="users">
+      <div class="page-head">
+        <h1>Users</h1>
+        <span class="muted">{props.users.length} users</span>
+      </div>
+      {props.error && <p class="error" role="alert">{props.error}</p>}
+      <table class="grid" id="users">
+        <thead>
+          <tr>
+            <th>User</th>
+            <th>Role</th>
+            <th>State</th>
+            <th>Created</th>
+            <th>Reset password</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.users.map((u) => (
+            <tr data-user={u.username}>
+              <td>{u.username}</td>
+              <td>
+                <form method="post" action={`users/${u.username}`} class="inline">
+                  <input type="hidden" name="action" value="role" />
+                  <RoleSelect value={u.role} />
+                  <button type="submit">Save</button>
+                </form>
+              </td>
+              <td>
+                <form method="post" action={`users/${u.username}`} class="inline">
+                  <span class={u.disabled ? "badge off" : "badge ok"}>
+                    {u.disabled ? "disabled" : "active"}
+                  </span>
+                  <input type="hidden" name="action" value={u.disabled ? "enable" : "disable"} />
+                  <button type="submit">{u.disabled ? "Enable" : "Disable"}</button>
+                </form>
+              </td>
+              <td>
+                <When at={u.createdAt} now={props.now} />
+              </td>
+              <td>
+                <form method="post" action={`users/${u.username}`} class="inline">
+                  <input type="hidden" name="action" value="password" />
+                  <input
+                    name="password"
+                    type="password"
+                    autocomplete="new-password"
+                    minlength={10}
+                    required
+                    aria-label={`new password for ${u.username}`}
+                  />
+                  <button type="submit">Reset</button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <section class="card">
+        <h2>Add a user</h2>
+        <form method="post" action="users" class="stack" id="add-user">
+          <label>
+            Username <input name="username" required maxlength={64} autocomplete="off" />
+          </label>
+          <label>
+            Password{" "}
+            <input
+              name="password"
+              type="password"
+              required
+              minlength={10}
+              autocomplete="new-password"
+            />
+          </label>
+          <label>
+            Role <RoleSelect value="viewer" />
+          </label>
+          <button type="submit">Add user</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function TokensPage(
+  props: Common & { tokens: ApiTokenJson[]; created?: { token: string; name: string } },
+) {
+  return (
+    <Layout root="./" title="API tokens" user={props.user} role="admin" active="tokens">
+      <div class="page-head">
+        <h1>API tokens</h1>
+        <span class="muted">for scripts: Authorization: Bearer …</span>
+      </div>
+      {props.error && <p class="error" role="alert">{props.error}</p>}
+      {props.created && (
+        <section class="card" id="new-token">
+          <h2>Token “{props.created.name}” made</h2>
+          <p>Copy it now: it is shown only this once.</p>
+          <code class="mono secret">{props.created.token}</code>
+        </section>
+      )}
+      <table class="grid" id="tokens">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Id</th>
+            <th>Owner</th>
+            <th>Role</th>
+            <th>Expires</th>
+            <th>Last used</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.tokens.map((t) => (
+            <tr data-token={t.id}>
+              <td>{t.name}</td>
+              <td class="mono">{t.id}</td>
+              <td>{t.user}</td>
+              <td>{t.role}</td>
+              <td>
+                <When at={t.expiresAt} now={props.now} />
+              </td>
+              <td>
+                <When at={t.lastUsedAt} now={props.now} />
+              </td>
+              <td>
+                {t.revokedAt
+                  ? <span class="badge off">revoked</span>
+                  : (
+                    <form method="post" action={`tokens/${t.id}/revoke`} class="inline">
+                      <button type="submit">Revoke</button>
+                    </form>
+                  )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <section class="card">
+        <h2>Make a token</h2>
+        <form method="post" action="tokens" class="stack" id="add-token">
+          <label>
+            Name <input name="name" required maxlength={64} placeholder="nightly export" />
+          </label>
+          <label>
+            Role <RoleSelect value="viewer" />
+          </label>
+          <label>
+            Valid for (days) <input name="days" type="number" min={1} max={366} value="90" />
+          </label>
+          <button type="submit">Make token</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function AuditPage(props: Common & { entries: AuditJson[] }) {
+  return (
+    <Layout root="./" title="Audit log" user={props.user} role="admin" active="audit">
+      <div class="page-head">
+        <h1>Audit log</h1>
+        <span class="muted">newest {props.entries.length} changes</span>
+      </div>
+      <table class="grid" id="audit">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>What</th>
+            <th>Target</th>
+            <th>Detail</th>
+            <th>From</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.entries.map((e) => (
+            <tr>
+              <td>
+                <When at={e.at} now={props.now} />
+              </td>
+              <td>
+                {e.actor}
+                {e.via !== "session" && (
+                  <span class="muted">({e.via}{e.tokenId ? ` ${e.tokenId}` : ""})</span>
+                )}
+              </td>
+              <td class="mono">{e.action}</td>
+              <td class="mono">{e.target}</td>
+              <td class="mono">{e.detail ? JSON.stringify(e.detail) : ""}</td>
+              <td class="mono">{[e.client, e.node].filter(Boolean).join(" via ")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}
