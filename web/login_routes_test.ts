@@ -160,7 +160,8 @@ Deno.test("pages without a session redirect to the sign-in page by relative URLs
 Deno.test("five failed sign-ins lock the account for unknown browsers, from any address", async () => {
   await using t = await openTestDatabase();
   await seedUser(t.db);
-  const app = testApp(t.db);
+  const clock = Date.parse("2026-01-01T00:00:00Z");
+  const app = testApp(t.db, { now: () => clock });
   for (let i = 0; i < 5; i++) {
     assert.equal((await app.request("/api/login", json({ ...USER, password: "bad" }))).status, 401);
   }
