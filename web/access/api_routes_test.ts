@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { collections } from "@fleetmon/shared/db";
 import { openTestDatabase } from "@fleetmon/shared/testing";
-import { apiLogin, ORIGIN, seedUser, testApp, USER } from "../_testing.ts";
+import { apiLogin, ORIGIN, seedUser, testApp } from "../_testing.ts";
 
 const send = (
   method: string,

@@ -9,7 +9,7 @@ import type { Collection, Db } from "mongodb";
 import { collections, generateSecret, type SessionDoc, sha256Hex } from "@fleetmon/shared/db";
 import { hasRole, type Role } from "../roles.ts";
 import { ForbiddenError, NotFoundError } from "../errors.ts";
-import { type Actor } from "./users.ts";
+import type { Actor } from "./users.ts";
 import { recordAudit } from "./audit.ts";
 
 export const TOKEN_PATTERN = /^fmt_[A-Za-z0-9_-]{43}$/;

@@ -19,7 +19,9 @@ const When = (props: { at: string | null; now: number }) =>
 
 const RoleSelect = (props: { value?: string }) => (
   <select name="role" aria-label="role">
-    {ROLES.map((role) => <option value={role} selected={role === props.value}>{role}</option>)}
+    {ROLES.map((role) => (
+      <option key={role} value={role} selected={role === props.value}>{role}</option>
+    ))}
   </select>
 );
 
