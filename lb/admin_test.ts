@@ -10,6 +10,7 @@ function fakeStats(): BalancerStats {
     name: "lb-comm",
     addr: "127.0.0.1:7000",
     engine: "epoll",
+    engineWhy: "auto: epoll can run here",
     startedAt: "2026-01-01T00:00:00.000Z",
     uptimeSeconds: 5,
     connections: {

@@ -58,6 +58,8 @@ export interface BalancerStats {
   addr: string;
   /** The data plane relaying connections: "epoll" or "deno". */
   engine: "epoll" | "deno";
+  /** Why that engine: "asked for", "auto: epoll can run here" or "not epoll: <reason>". */
+  engineWhy: string;
   startedAt: string;
   uptimeSeconds: number;
   connections: {

@@ -161,8 +161,8 @@ export function createBalancer(options: BalancerOptions): Balancer {
     closed: false,
   };
 
-  const { engine, fallbackReason } = chooseEngine(o.engine ?? "auto", o.listen, specs);
-  if (fallbackReason) logger.info("using the deno engine", { why: `not epoll: ${fallbackReason}` });
+  const { engine, why } = chooseEngine(o.engine ?? "auto", o.listen, specs);
+  logger.info(`using the ${engine} engine`, { why });
   const planeOptions = { listen: o.listen, maxConnections: o.maxConnections, proxy };
   const plane: DataPlane = engine === "epoll"
     ? new EpollDataPlane({
@@ -198,6 +198,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
     name,
     addr: formatHostPort(addr),
     engine,
+    engineWhy: why,
     startedAt: new Date(startedAt).toISOString(),
     uptimeSeconds: Math.round((now() - startedAt) / 1000),
     connections: {

@@ -171,3 +171,14 @@ for (const engine of ENGINES) {
     assert.match(String(changes[0].detail), /ConnectionRefused/);
   });
 }
+
+Deno.test("lb's stats and log say which engine relays and why", async () => {
+  await using b = startBackend("b", { hostname: "localhost" });
+  const named = { name: "b", addr: { hostname: "localhost", port: b.addr.port } };
+  await using lb = testBalancer([named]);
+  const stats = lb.stats();
+  assert.equal(stats.engine, "deno");
+  assert.equal(stats.engineWhy, "not epoll: backend b's address localhost is a name");
+  const line = lb.logger.lines.find((entry) => entry.msg === "using the deno engine");
+  assert.equal(line?.why, stats.engineWhy);
+});

@@ -40,14 +40,15 @@ export interface DataPlane {
   close(): Promise<void>;
 }
 
-/** Why `engine` cannot serve this balancer, or undefined when it can. */
+/** Why `engine` cannot serve this balancer, or undefined when it can (`libc`: see epoll/libc.ts). */
 export function engineUnavailableReason(
   engine: EngineName,
   listen: HostPort,
   backends: readonly BackendSpec[],
+  libc?: string,
 ): string | undefined {
   if (engine === "deno") return undefined;
-  const reason = epollUnsupportedReason();
+  const reason = epollUnsupportedReason(libc);
   if (reason) return reason;
   if (!isIpLiteral(listen.hostname)) return `the listen address ${listen.hostname} is a name`;
   const named = backends.find((backend) => !isIpLiteral(backend.address.hostname));
@@ -55,19 +56,28 @@ export function engineUnavailableReason(
   return undefined;
 }
 
+/** Which engine runs, and why: the log's `using the … engine` line and `/stats` say both. */
+export interface EngineChosen {
+  engine: EngineName;
+  why: string;
+}
+
 /** The engine to run: the one asked for (or an error saying why it cannot), or auto's pick. */
 export function chooseEngine(
   choice: EngineChoice,
   listen: HostPort,
   backends: readonly BackendSpec[],
-): { engine: EngineName; fallbackReason?: string } {
+  libc?: string,
+): EngineChosen {
   if (choice === "auto") {
-    const reason = engineUnavailableReason("epoll", listen, backends);
-    return reason ? { engine: "deno", fallbackReason: reason } : { engine: "epoll" };
+    const reason = engineUnavailableReason("epoll", listen, backends, libc);
+    return reason
+      ? { engine: "deno", why: `not epoll: ${reason}` }
+      : { engine: "epoll", why: "auto: epoll can run here" };
   }
-  const reason = engineUnavailableReason(choice, listen, backends);
+  const reason = engineUnavailableReason(choice, listen, backends, libc);
   if (reason) throw new RangeError(`Cannot use the ${choice} engine: ${reason}`);
-  return { engine: choice };
+  return { engine: choice, why: "asked for" };
 }
 
 export interface DenoDataPlaneOptions {

@@ -52,8 +52,11 @@ export interface Libc {
   close(): void;
 }
 
-export function openLibc(): Libc {
-  const library = Deno.dlopen("libc.so.6", SYMBOLS);
+/** glibc's name; on another libc (musl) this fails to load and `auto` runs the deno engine. */
+export const LIBC_NAME = "libc.so.6";
+
+export function openLibc(name = LIBC_NAME): Libc {
+  const library = Deno.dlopen(name, SYMBOLS);
   const errnoView = new Deno.UnsafePointerView(library.symbols.__errno_location()!);
   return {
     call: library.symbols as unknown as LibcCalls,
@@ -62,14 +65,22 @@ export function openLibc(): Libc {
   };
 }
 
-/** Why the epoll engine cannot run here, or undefined when it can. */
-export function epollUnsupportedReason(): string | undefined {
+/**
+ * Why the epoll engine cannot run here, or undefined when it can: it loads libc `name` with
+ * every symbol the engine calls, so a missing or different libc is found before it is needed.
+ */
+export function epollUnsupportedReason(name = LIBC_NAME): string | undefined {
   if (Deno.build.os !== "linux") return `it needs Linux, not ${Deno.build.os}`;
   if (Deno.build.arch !== "x86_64" && Deno.build.arch !== "aarch64") {
     return `it knows x86_64 and aarch64, not ${Deno.build.arch}`;
   }
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
     return "it needs --allow-ffi";
+  }
+  try {
+    openLibc(name).close();
+  } catch (error) {
+    return `cannot load ${name}: ${error instanceof Error ? error.message : error}`;
   }
   return undefined;
 }
