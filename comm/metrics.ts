@@ -35,6 +35,16 @@ export function createMetricsRegistry(server: CommServer, node: string): client.
     "Readings stored and acked",
     () => s.readingsStored,
   );
+  counter(
+    "fleetmon_comm_rate_pauses_total",
+    "Readings that waited for their connection's rate limit",
+    () => s.ratePauses,
+  );
+  counter(
+    "fleetmon_comm_rate_paused_ms_total",
+    "Milliseconds connections waited for their rate limit",
+    () => s.ratePausedMs,
+  );
   counter("fleetmon_comm_bytes_in_total", "Bytes received from devices", () => s.bytesIn);
   counter("fleetmon_comm_batches_total", "Batches written", () => s.batches);
   counter("fleetmon_comm_batched_readings_total", "Readings in batches", () => s.batchedReadings);

@@ -25,6 +25,7 @@ export interface CommServerOptions {
   flushIntervalMs?: number;
   /** Readings waiting for the database before connections stop reading. */
   highWater?: number;
+  /** Per-connection token bucket; the same as limits.ratePerSecond and limits.rateBurst. */
   rate?: { perSecond: number; burst: number };
   /** How often to look for disabled or re-keyed devices. */
   authPollMs?: number;
@@ -48,7 +49,11 @@ export interface CommServer {
 export function createCommServer(options: CommServerOptions): CommServer {
   const { logger, store } = options;
   const now = options.now ?? (() => Date.now());
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: ProtocolLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  if (options.rate) {
+    limits.ratePerSecond = options.rate.perSecond;
+    limits.rateBurst = options.rate.burst;
+  }
   const stats = createStats();
   const lastReadings = new LastReadings();
   const batchListeners = new Set<(size: number, ms: number) => void>();
@@ -96,7 +101,6 @@ export function createCommServer(options: CommServerOptions): CommServer {
     now,
     readBufferBytes: options.readBufferBytes ?? 1_024,
     maxOutboundBytes: 1 << 20,
-    rate: options.rate ?? { perSecond: 100, burst: 200 },
     settleTimeoutMs: 10_000,
     proxyProtocol: options.proxyProtocol ?? false,
     onAuthenticated(session: DeviceSession) {
@@ -140,7 +144,13 @@ export function createCommServer(options: CommServerOptions): CommServer {
         serve(conn);
       } catch (error) {
         if (closing) break;
-        if (isExpectedNetworkError(error)) continue;
+        if (isExpectedNetworkError(error)) {
+          // Reset before it could be accepted (Linux then fails accept with NotConnected): a
+          // probe that closed with RST instead of FIN, counted like one.
+          stats.connectionsTotal++;
+          stats.probes++;
+          continue;
+        }
         logger.error("cannot accept connection; retrying", { error });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -219,3 +219,28 @@ Deno.test("behind a PROXY protocol balancer comm logs the device's own address",
   assert.deepEqual(direct.frames, [], "a connection without a PROXY header is closed");
   assert.ok(comm.logger.lines.some((l) => /PROXY/.test(String(l.reason))));
 });
+
+Deno.test("a device over its rate is read more slowly, never nacked, and welcome says the rate", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-fast" });
+  await using comm = startComm(t.db, { rate: { perSecond: 200, burst: 50 } });
+  await using device = await connectTestDevice(comm.port);
+  await device.send({ type: "hello", v: 1, device: "dev-fast", token });
+  const welcome = await device.waitFor((f) => f.type === "welcome");
+  const limits = welcome.limits as Record<string, number>;
+  assert.equal(limits.ratePerSecond, 200);
+  assert.equal(limits.rateBurst, 50);
+  const started = Date.now();
+  await device.send(...Array.from({ length: 250 }, (_, i) => reading(i + 1)));
+  await eventually(
+    () =>
+      device.frames.filter((f) => f.type === "ack")
+        .reduce((n, f) => n + (f.seq as number) - ((f.from ?? f.seq) as number) + 1, 0) === 250,
+    20_000,
+    "250 readings acked",
+  );
+  // 200 readings beyond the burst at 200 a second: no sooner than one second.
+  assert.ok(Date.now() - started >= 1_000 - 20, `took ${Date.now() - started} ms`);
+  assert.deepEqual(device.frames.filter((f) => f.type === "nack"), []);
+  assert.ok(comm.server.stats.ratePauses > 0);
+});

@@ -4,6 +4,7 @@
  */
 import type { ReadingDoc } from "@fleetmon/shared/db";
 import { ProtocolError } from "@fleetmon/shared/errors";
+import { delay } from "@fleetmon/shared/delay";
 import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { readProxyHeader } from "@fleetmon/shared/proxy_protocol";
@@ -18,6 +19,7 @@ import {
   type ProtocolLimits,
   ReadingError,
   type ReadingFrame,
+  TokenBucket,
   UnknownFrameTypeError,
   welcomeFrame,
 } from "@fleetmon/shared/protocol";
@@ -25,7 +27,6 @@ import { ackFrame, ackRanges } from "./ack_ranges.ts";
 import type { Batcher, BatchOwner } from "./batcher.ts";
 import type { DeviceAuthority } from "./device_auth.ts";
 import { Outbound } from "./outbound.ts";
-import { TokenBucket } from "./rate_limit.ts";
 import { type CommStats, countRejected } from "./stats.ts";
 
 export interface SessionContext {
@@ -38,7 +39,6 @@ export interface SessionContext {
   now(): number;
   readBufferBytes: number;
   maxOutboundBytes: number;
-  rate: { perSecond: number; burst: number };
   /** How long to wait for this connection's readings to be stored once it is ending. */
   settleTimeoutMs: number;
   onAuthenticated(session: DeviceSession): void;
@@ -206,8 +206,11 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
       try {
         const frame = parseDeviceFrame(line, this.#ctx.now(), this.#ctx.limits.maxMetrics);
         if (frame.type === "reading") {
-          // A full write queue pauses this connection mid-chunk: TCP backpressure, not a nack.
+          // A full write queue or an empty token bucket pauses this connection mid-chunk: TCP
+          // backpressure, not a nack, so a backlog arrives at the rate with no frame wasted.
+          if (this.device) await this.#takeToken();
           if (!this.#ctx.batcher.hasRoom) await this.#ctx.batcher.whenRoom();
+          if (this.#closing) return;
           this.#accept(frame);
         } else if (frame.type === "hello") await this.#hello(frame.device, frame.token, frame.v);
         else if (!this.device) throw new ProtocolError("hello_required", "Send hello first");
@@ -235,7 +238,8 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     }
     this.device = device;
     this.tokenHash = result.tokenHash;
-    this.#bucket = new TokenBucket(this.#ctx.rate.perSecond, this.#ctx.rate.burst, this.#ctx.now());
+    const { ratePerSecond, rateBurst } = this.#ctx.limits;
+    this.#bucket = new TokenBucket(ratePerSecond, rateBurst, this.#ctx.now());
     this.#ctx.stats.authenticated++;
     this.#ctx.onAuthenticated(this);
     this.#send(welcomeFrame(this.#ctx.node, this.#ctx.limits));
@@ -249,17 +253,6 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
       throw new ReadingError("server_busy", "Node is shutting down: resend elsewhere", frame.seq);
     }
     const now = this.#ctx.now();
-    const allowed = this.#bucket.take(now);
-    if (!allowed.ok) {
-      countRejected(this.#ctx.stats, "rate_limited");
-      return this.#send({
-        type: "nack",
-        seq: frame.seq,
-        code: "rate_limited",
-        reason: `More than ${this.#ctx.rate.perSecond} readings per second`,
-        retryAfterMs: allowed.retryAfterMs,
-      });
-    }
     this.#unstored++;
     this.#ctx.stats.readingsAccepted++;
     this.#ctx.batcher.add({
@@ -274,6 +267,21 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
         node: this.#ctx.node,
       },
     });
+  }
+
+  /**
+   * Waits until the connection's token bucket has a token for one more reading. Each wait ends
+   * when the bucket holds one again, so the loop passes at most twice unless the clock stands.
+   */
+  async #takeToken(): Promise<void> {
+    while (!this.#closing) {
+      const allowed = this.#bucket!.take(this.#ctx.now());
+      if (allowed.ok) return;
+      this.#ctx.stats.ratePauses++;
+      this.#ctx.stats.ratePausedMs += allowed.retryAfterMs;
+      await delay(allowed.retryAfterMs);
+      this.lastActivity = this.#ctx.now();
+    }
   }
 
   #refuse(error: unknown): void {

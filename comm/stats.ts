@@ -11,6 +11,9 @@ export interface CommStats {
   readingsAccepted: number;
   readingsStored: number;
   readingsRejected: Partial<Record<NackCode, number>>;
+  /** Times a connection's reading waited for its rate limit, and the ms it waited in all. */
+  ratePauses: number;
+  ratePausedMs: number;
   bytesIn: number;
   batches: number;
   batchedReadings: number;
@@ -29,6 +32,8 @@ export function createStats(): CommStats {
     readingsAccepted: 0,
     readingsStored: 0,
     readingsRejected: {},
+    ratePauses: 0,
+    ratePausedMs: 0,
     bytesIn: 0,
     batches: 0,
     batchedReadings: 0,

@@ -312,3 +312,30 @@ Deno.test("send refuses readings the server would refuse", async () => {
   assert.throws(() => client.send({ cpu: 1 }), /client is closed/);
   assert.equal(client.state, "closed");
 });
+
+Deno.test("client paces its sends by the rate and burst comm's welcome gives", async () => {
+  const arrivals: number[] = [];
+  let welcomedAt = 0;
+  await using peer = startTestPeer((conn, frame) => {
+    if (frame.type === "hello") {
+      welcomedAt = Date.now();
+      return [{
+        type: "welcome",
+        v: 1,
+        node: "peer",
+        limits: { ratePerSecond: 100, rateBurst: 10 },
+      }];
+    }
+    if (frame.type === "reading") arrivals.push(Date.now());
+    return ackEverything(conn, frame);
+  });
+  await using client = createDeviceClient(options(peer.port));
+  for (let i = 0; i < 40; i++) client.send({ i });
+  assert.equal(await client.drain(10_000), true);
+  // Reading i may leave once the burst of 10 and (i − 9) refills at 100 a second were there.
+  for (let i = 10; i < 40; i++) {
+    const earliest = welcomedAt + ((i - 9) / 100) * 1000;
+    assert.ok(arrivals[i] >= earliest - 5, `reading ${i} came ${earliest - arrivals[i]} ms early`);
+  }
+  assert.deepEqual(client.stats.nacked, {});
+});

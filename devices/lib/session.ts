@@ -1,9 +1,10 @@
 /**
  * One connection's life, from hello to close: waits for welcome, sends buffered readings within
- * the in-flight window, pauses after "retry later", pings when idle, gives up on a silent peer,
- * and stops sending once asked to reconnect. Ends by resolving `ended` with what happened.
+ * the in-flight window and at the rate comm's welcome gives (`limits.ratePerSecond`, `rateBurst`),
+ * pauses after "retry later", pings when idle, gives up on a silent peer, and stops sending once
+ * asked to reconnect. Ends by resolving `ended` with what happened.
  */
-import type { NackFrame, ServerFrame } from "@fleetmon/shared/protocol";
+import { type NackFrame, type ServerFrame, TokenBucket } from "@fleetmon/shared/protocol";
 import { Link } from "./link.ts";
 import type { BufferedReading, UnackedBuffer } from "./unacked_buffer.ts";
 
@@ -50,6 +51,8 @@ export class Session {
   #draining = false;
   #retryAt = 0;
   #pausedUntil = 0;
+  /** comm's rate limit from welcome, kept on this side so comm never has to slow us. */
+  #pacer: TokenBucket | undefined;
   #lastHeardAt: number;
   #lastSentAt: number;
   /** Since when something sent waits for an answer (readings in flight, or a ping). */
@@ -80,16 +83,17 @@ export class Session {
   pump(): void {
     if (!this.welcomed || this.#draining || this.#link.closed) return;
     const now = this.#o.now();
-    if (now < this.#pausedUntil) {
-      this.#pauseTimer ??= setTimeout(() => {
-        this.#pauseTimer = undefined;
-        this.pump();
-      }, this.#pausedUntil - now);
-      return;
-    }
+    if (now < this.#pausedUntil) return this.#pumpLater(this.#pausedUntil - now);
     const buffer = this.#o.buffer;
+    let room = Math.min(this.#o.maxInFlight - buffer.inFlight, buffer.pending);
+    if (room <= 0) return;
+    if (this.#pacer) {
+      const granted = this.#pacer.takeUpTo(room, now);
+      if (granted < room) this.#pumpLater(this.#pacer.msUntilToken(now));
+      room = granted;
+    }
     const readings: BufferedReading[] = [];
-    while (buffer.inFlight < this.#o.maxInFlight) {
+    while (readings.length < room) {
       const reading = buffer.takeNext();
       if (!reading) break;
       readings.push(reading);
@@ -103,6 +107,13 @@ export class Session {
     this.#lastSentAt = now;
     this.#awaitingSince ??= now;
     this.#o.onSent(readings);
+  }
+
+  #pumpLater(delayMs: number): void {
+    this.#pauseTimer ??= setTimeout(() => {
+      this.#pauseTimer = undefined;
+      this.pump();
+    }, delayMs);
   }
 
   /** "Retry later" for one reading: back to pending, and nothing is sent for `delayMs`. */
@@ -133,6 +144,7 @@ export class Session {
       this.welcomed = true;
       this.node = frame.node;
       clearTimeout(this.#helloTimer);
+      this.#pacer = pacerFor(frame.limits, now);
       this.#o.buffer.requeueAll();
       const tick = Math.max(20, Math.min(this.#o.pingIntervalMs, this.#o.ackTimeoutMs) / 3);
       this.#watchdog = setInterval(() => this.#check(), tick);
@@ -196,4 +208,12 @@ export class Session {
       this.#resolve({ reason: why });
     }
   }
+}
+
+/** A bucket for the rate a welcome gives; none when it gives none (older servers) or nonsense. */
+function pacerFor(limits: unknown, now: number): TokenBucket | undefined {
+  const { ratePerSecond, rateBurst } = (limits ?? {}) as Record<string, unknown>;
+  if (typeof ratePerSecond !== "number" || typeof rateBurst !== "number") return undefined;
+  if (!(ratePerSecond > 0 && rateBurst >= 1 && Number.isFinite(ratePerSecond))) return undefined;
+  return new TokenBucket(ratePerSecond, rateBurst, now);
 }

@@ -19,11 +19,16 @@ export const RETRYABLE_CODES: ReadonlySet<NackCode> = new Set(["rate_limited", "
 
 export const PROTOCOL_VERSION = 1;
 
+/** What a device must respect; the server sends its own in `welcome.limits`. */
 export interface ProtocolLimits {
   maxLineBytes: number;
   maxMetrics: number;
   helloTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Readings a second one connection may send on average (a token bucket's rate)… */
+  ratePerSecond: number;
+  /** …and at once after a quiet spell (the bucket's size). Faster input is read more slowly. */
+  rateBurst: number;
 }
 
 export const DEFAULT_LIMITS: ProtocolLimits = {
@@ -31,6 +36,8 @@ export const DEFAULT_LIMITS: ProtocolLimits = {
   maxMetrics: 64,
   helloTimeoutMs: 10_000,
   idleTimeoutMs: 120_000,
+  ratePerSecond: 100,
+  rateBurst: 200,
 };
 
 /** How far a reading's timestamp may lie from the server's clock. */

@@ -4,3 +4,4 @@ export * from "./frames.ts";
 export * from "./line_splitter.ts";
 export * from "./server_frames.ts";
 export * from "./json_lines.ts";
+export * from "./token_bucket.ts";

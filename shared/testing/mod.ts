@@ -1,6 +1,6 @@
 /**
- * Aids for tests only: a database of a test's own, readings written as comm writes them, and a
- * bounded wait for a condition.
+ * Aids for tests only: a database of a test's own, readings written as comm writes them, a raw
+ * protocol device, and a bounded wait for a condition.
  */
 export {
   openTestDatabase,
@@ -9,6 +9,7 @@ export {
   testServerUri,
 } from "./database.ts";
 export { eventually } from "./eventually.ts";
+export { connectTestDevice, type TestDevice } from "./raw_device.ts";
 export { writeTestReading } from "./readings.ts";
 export { type SinkMessage, type SmtpSink, startSmtpSink } from "./smtp_sink.ts";
 export { type ReceivedHook, startWebhookSink, type WebhookSink } from "./webhook_sink.ts";
