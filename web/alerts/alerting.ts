@@ -8,12 +8,15 @@ import type { Db } from "mongodb";
 import { createLease } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
 import { every } from "../periodic.ts";
+import { wakeable } from "./wakeable.ts";
 import { createDeliverer } from "./delivery.ts";
 import { Evaluator } from "./evaluator.ts";
 import type { FleetReader } from "./fleet_reader.ts";
 import type { Senders } from "./senders.ts";
 
 export const ALERTS_LEASE = "alerts";
+/** Evaluations woken by readings start at least this far apart. */
+export const MIN_TICK_GAP_MS = 50;
 
 export interface AlertingOptions {
   db: Db;
@@ -50,16 +53,7 @@ export function startAlerting(options: AlertingOptions): Alerting {
   let loadedTerm: number | undefined;
   let slowTicks = 0;
 
-  const renewal = every(Math.max(50, Math.floor(leaseTtlMs / 3)), async () => {
-    const before = lease.held();
-    const status = await lease.renew();
-    if (status.held && !before) logger.info("evaluating alerts", { term: status.term });
-    if (!status.held && before) {
-      logger.warn("no longer evaluating alerts", { holder: status.holder, term: status.term });
-    }
-  }, { logger, name: "alerts lease renewal" });
-
-  const ticks = every(tickMs, async () => {
+  const ticks = wakeable(async () => {
     const term = lease.heldTerm();
     if (term === undefined) {
       if (loadedTerm !== undefined) {
@@ -80,11 +74,28 @@ export function startAlerting(options: AlertingOptions): Alerting {
         logger.warn("alert evaluation slower than its tick", { ...result });
       }
     }
-  }, { logger, name: "alert evaluation" });
+  }, { intervalMs: tickMs, minGapMs: MIN_TICK_GAP_MS, logger, name: "alert evaluation" });
+  const renewal = every(Math.max(50, Math.floor(leaseTtlMs / 3)), async () => {
+    const before = lease.held();
+    const status = await lease.renew();
+    if (status.held && !before) {
+      logger.info("evaluating alerts", { term: status.term });
+      ticks.wake();
+    }
+    if (!status.held && before) {
+      logger.warn("no longer evaluating alerts", { holder: status.holder, term: status.term });
+    }
+  }, { logger, name: "alerts lease renewal" });
+
+  // A new reading evaluates at once (coalesced), not at the next tick.
+  const unsubscribe = options.fleet.onReading?.(() => {
+    if (lease.held()) ticks.wake();
+  });
 
   return {
     evaluating: () => lease.held(),
     async stop() {
+      unsubscribe?.();
       await Promise.all([ticks.stop(), renewal.stop()]);
       await deliverer.idle();
       await lease.release().catch((error) => logger.warn("alerts lease release failed", { error }));

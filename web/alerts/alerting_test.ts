@@ -145,3 +145,48 @@ Deno.test("a silenced alert fires and is recorded, but notifies no one", async (
     await alerting.stop();
   }
 });
+
+Deno.test("a fleet that announces new readings gets them evaluated at once, not at the next tick", async () => {
+  await using t = await openTestDatabase();
+  await using hooks = startWebhookSink();
+  await createRule(t.db, {
+    name: "Hot",
+    scope: { kind: "all" },
+    condition: { kind: "threshold", metric: "temp", op: ">", value: 30 },
+    webhooks: [hooks.url],
+  }, "admin");
+  const metrics = { temp: 20 };
+  let listener: (device: string) => void = () => {};
+  const fleet = {
+    latest: () =>
+      Promise.resolve([{
+        id: "d1",
+        enabled: true,
+        seen: new Date(),
+        ts: new Date(),
+        seq: metrics.temp,
+        metrics,
+      }]),
+    onReading(fn: (device: string) => void) {
+      listener = fn;
+      return () => {};
+    },
+  };
+  const alerting = startAlerting({
+    db: t.db,
+    logger: createMemoryLogger("web"),
+    node: "ws0",
+    fleet,
+    senders: createSenders({ from: "x@y.z" }),
+    tickMs: 60_000,
+    leaseTtlMs: 1_000,
+  });
+  try {
+    await eventually(() => alerting.evaluating(), 5_000, "the lease");
+    metrics.temp = 40;
+    listener("d1");
+    await eventually(() => hooks.received.length === 1, 5_000, "the webhook, long before a tick");
+  } finally {
+    await alerting.stop();
+  }
+});

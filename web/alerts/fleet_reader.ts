@@ -20,6 +20,11 @@ export interface DeviceLatest {
 export interface FleetReader {
   /** Every device with its newest reading. */
   latest(): Promise<DeviceLatest[]>;
+  /**
+   * Optional: calls `listener` when a newer reading of a device is known, so the evaluator runs
+   * at once instead of at its next tick. Returns the unsubscribe function.
+   */
+  onReading?(listener: (device: string) => void): () => void;
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { type BenchCluster, openBenchCluster } from "./_cluster.ts";
+import { alertLatency } from "./alert_latency.ts";
 import { seedFleet } from "./_fleet.ts";
 import { deviceList10k, overview10k } from "./device_list.ts";
 import { jsonRouteVsPlainHttps } from "./json_route.ts";
@@ -26,7 +27,7 @@ const FIGURES: Record<string, Figure> = {
   device_list: deviceList10k,
   overview: overview10k,
   // login_flood: healthzDuringLoginFlood,  (the "access" module: healthz_p99_ms_during_login_flood)
-  // alert_latency: alertLatency,           (web/bench/alert_latency.ts: alert_latency_p95_ms)
+  alert_latency: alertLatency,
 };
 
 const FLEET_SIZE = 10_000;
