@@ -4,6 +4,12 @@
  *
  * Access: with a token configured, every POST and every request from a non-loopback address
  * needs `Authorization: Bearer <token>`. Without one, only loopback clients are served.
+ *
+ * Cross-site requests are refused before anything else, since a browser on the operator's machine
+ * is a loopback client too: a page elsewhere could otherwise make it post a form here. A request
+ * whose `Origin` is not this API's own, or that the browser marks `Sec-Fetch-Site: cross-site`,
+ * gets 403; a POST with a body type a form can send without asking (form, multipart, text) gets
+ * 415. curl and scripts send neither header.
  */
 import { isLoopback } from "@fleetmon/shared/ip";
 import type { BalancerStats } from "./backend.ts";
@@ -26,8 +32,15 @@ const ACTION_PATH = /^\/backends\/([^/]+)\/(drain|disable|enable)$/;
 export function createAdminHandler(deps: AdminDeps): AdminHandler {
   const expected = deps.token ? `Bearer ${deps.token}` : undefined;
   return function adminHandler(request, remoteHostname) {
-    const { pathname } = new URL(request.url);
+    const url = new URL(request.url);
+    const { pathname } = url;
     const write = request.method === "POST";
+    const crossSite = crossSiteProblem(request, url);
+    if (crossSite) return text(403, `Cross-site request refused: ${crossSite}`);
+    const contentType = request.headers.get("content-type");
+    if (write && contentType !== null && !/^application\/json\b/i.test(contentType)) {
+      return text(415, `Cannot take a ${contentType} body: admin actions take none`);
+    }
     const loopback = isLoopback(remoteHostname);
     if (!expected && !loopback) {
       return text(403, "Admin API is open to loopback clients only: set an admin token");
@@ -56,6 +69,24 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
         return text(404, `No admin page at ${pathname}`);
     }
   };
+}
+
+/** Why `request` comes from another site, or undefined when it does not seem to. */
+function crossSiteProblem(request: Request, url: URL): string | undefined {
+  const origin = request.headers.get("origin");
+  if (origin !== null) {
+    let host: string | undefined;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      // "null" (a sandboxed page or a file) or garbage: not this API's origin either.
+    }
+    if (host !== url.host) return `Origin ${origin} is not ${url.protocol}//${url.host}`;
+  }
+  if (request.headers.get("sec-fetch-site") === "cross-site") {
+    return "the browser says it comes from another site";
+  }
+  return undefined;
 }
 
 function post(deps: AdminDeps, pathname: string): Response {

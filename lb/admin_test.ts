@@ -130,6 +130,42 @@ Deno.test("admin with a token wants it for every POST, and for anything from els
   assert.deepEqual(actions, [["drain", "cs0"]]);
 });
 
+Deno.test("admin refuses cross-site requests: a foreign Origin, a cross-site fetch, a form post", async () => {
+  const { handle, actions } = handler();
+  const evil = { origin: "https://evil.example" };
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  assert.equal(handle(post("/backends/cs0/enable", { ...evil, ...form }), "127.0.0.1").status, 403);
+  assert.equal(handle(post("/backends/cs0/disable", evil), "127.0.0.1").status, 403);
+  assert.equal(handle(post("/backends/cs0/drain", { origin: "null" }), "127.0.0.1").status, 403);
+  assert.equal(handle(get("/stats", evil), "127.0.0.1").status, 403);
+  const crossSite = { "sec-fetch-site": "cross-site" };
+  assert.equal(handle(post("/backends/cs0/drain", crossSite), "127.0.0.1").status, 403);
+  for (
+    const type of ["application/x-www-form-urlencoded", "multipart/form-data; b=x", "text/plain"]
+  ) {
+    const response = handle(post("/backends/cs0/drain", { "content-type": type }), "127.0.0.1");
+    assert.equal(response.status, 415, type);
+  }
+  assert.deepEqual(actions, [], "nothing was done");
+  // Its own page, curl, and a script posting JSON are served.
+  const own = { origin: "http://lb", "sec-fetch-site": "same-origin" };
+  assert.equal(handle(post("/backends/cs0/drain", own), "127.0.0.1").status, 200);
+  assert.equal(handle(post("/backends/cs0/drain"), "127.0.0.1").status, 200);
+  const json = { "content-type": "application/json" };
+  assert.equal(handle(post("/backends/cs0/enable", json), "127.0.0.1").status, 200);
+  assert.equal((await handle(get("/stats", own), "::1").json()).name, "lb-comm");
+});
+
+Deno.test("a balancer refuses to serve its admin API beyond loopback without a token", () => {
+  const options = {
+    listen: { hostname: "127.0.0.1", port: 0 },
+    admin: { hostname: "0.0.0.0", port: 0 },
+    backends: [{ id: "a", address: { hostname: "127.0.0.1", port: 1 } }],
+    logger: createMemoryLogger(),
+  };
+  assert.throws(() => createBalancer(options), /admin API on 0\.0\.0\.0 needs an admin token/);
+});
+
 Deno.test("admin is served over HTTP by the balancer, and its actions change the backend", async () => {
   await using a = startBackend("a");
   const logger = createMemoryLogger();
@@ -143,6 +179,14 @@ Deno.test("admin is served over HTTP by the balancer, and its actions change the
   assert.equal(lb.adminAddr.hostname, "127.0.0.1");
   const base = `http://127.0.0.1:${lb.adminAddr.port}`;
   await waitFor(() => lb.backends()[0].state === "up", "a up");
+  const forged = await fetch(`${base}/backends/a/disable`, {
+    method: "POST",
+    headers: { origin: "https://evil.example" },
+    body: new URLSearchParams({ x: "1" }),
+  });
+  assert.equal(forged.status, 403);
+  assert.match(await forged.text(), /Origin https:\/\/evil\.example is not http:\/\/127\.0\.0\.1:/);
+  assert.equal(lb.backends()[0].admin, "enabled");
   const drained = await fetch(`${base}/backends/a/drain`, { method: "POST" });
   assert.equal((await drained.json()).state, "draining");
   const stats = await (await fetch(`${base}/stats`)).json();

@@ -3,6 +3,7 @@
  * checks, failover, an idle sweep, and the admin API. It binds both ports when called (port 0 is
  * fine: `addr` and `adminAddr` give the real ones) and stops with `close()`.
  */
+import { isLoopback } from "@fleetmon/shared/ip";
 import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { type AdminAction, type AdminServer, createAdminHandler, serveAdmin } from "./admin.ts";
@@ -120,6 +121,11 @@ export function createBalancer(options: BalancerOptions): Balancer {
   const logger = options.logger;
   const startedAt = now();
   if (specs.length === 0) throw new RangeError("Cannot create balancer: no backends");
+  if (o.admin && !isLoopback(o.admin.hostname) && !o.adminToken) {
+    throw new RangeError(
+      `Cannot create balancer: an admin API on ${o.admin.hostname} needs an admin token`,
+    );
+  }
   const makeBackend = (spec: BackendSpec) => {
     const backendLogger = logger.child({ backend: spec.id });
     const health: HealthState = new HealthState({

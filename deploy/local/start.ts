@@ -12,6 +12,7 @@ import { ensureSelfSignedCert } from "@fleetmon/web";
 import { firstRun } from "./first_run.ts";
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { DEFAULT_PORTS, portsFrom, topology } from "./topology.ts";
+import { adminTokenFile, ensureAdminToken } from "./lb_admin_tokens.ts";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const { values: flags } = parseArgs({
@@ -77,7 +78,18 @@ try {
     await Deno.copyFile(cert.keyFile, `${dataDir}/${node}/certs/key.pem`);
   }
 
-  const plan = topology({ root, dataDir, mongodbUri, ports, logLevel: flags["log-level"]! });
+  const lbAdminTokens: Record<string, string> = {};
+  for (const name of ["lb-comm", "lb-web"]) {
+    lbAdminTokens[name] = await ensureAdminToken(adminTokenFile(dataDir, name));
+  }
+  const plan = topology({
+    root,
+    dataDir,
+    mongodbUri,
+    ports,
+    logLevel: flags["log-level"]!,
+    lbAdminTokens,
+  });
   const echoProblems = (name: string) => (_line: string, entry?: Record<string, unknown>) => {
     if (entry && (entry.level === "warn" || entry.level === "error")) {
       logger.warn(`${name}: ${entry.msg}`, { from: name });
@@ -142,6 +154,7 @@ function printSummary(created: Awaited<ReturnType<typeof firstRun>>, mongodbUri:
     `  lb(web)   :${ports.lbWeb}  → ws0 :${ports.web[0]}, ws1 :${
       ports.web[1]
     }   status http://127.0.0.1:${ports.lbWebAdmin}/`,
+    `  lb admin tokens (POST needs Authorization: Bearer …)  ${adminTokenFile(dataDir, "lb-*")}`,
     `  comm health/metrics  http://127.0.0.1:${ports.commHealth[0]}/healthz, :${
       ports.commHealth[1]
     }`,

@@ -63,6 +63,8 @@ export interface TopologyOptions {
   mongodbUri: string;
   ports: Ports;
   logLevel: string;
+  /** Each lb's admin token, by lb name (lb-comm, lb-web); see lb_admin_tokens.ts. */
+  lbAdminTokens: Record<string, string>;
 }
 
 const HOST = "127.0.0.1";
@@ -105,6 +107,8 @@ export function topology(
     logFile: `${o.dataDir}/logs/ws${i}.log`,
   }));
   const lbPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-ffi"];
+  // By environment, not flag: a flag shows in every user's `ps`.
+  const lbEnv = (name: string) => ({ LB_ADMIN_TOKEN: o.lbAdminTokens[name] });
   const lb: ServiceSpec[] = [
     {
       name: "lb-comm",
@@ -121,6 +125,7 @@ export function topology(
           `--backend=cs${i}=${at(o.ports.comm[i])},check=${o.ports.commHealth[i]}`
         ),
       ]),
+      env: lbEnv("lb-comm"),
       logFile: `${o.dataDir}/logs/lb-comm.log`,
     },
     {
@@ -135,6 +140,7 @@ export function topology(
         `--check-ca-file=${o.dataDir}/certs/cert.pem`,
         ...[0, 1].map((i) => `--backend=ws${i}=${at(o.ports.web[i])}`),
       ]),
+      env: lbEnv("lb-web"),
       logFile: `${o.dataDir}/logs/lb-web.log`,
     },
   ];
