@@ -7,9 +7,8 @@ import { z } from "zod";
 import { DEVICE_ID_PATTERN } from "@fleetmon/shared/protocol";
 import type { AppContext, WebEnv } from "./context.ts";
 import { parseInput } from "./errors.ts";
-import { devicesStream } from "./live.ts";
 import { parseQuery, queryInt } from "./query.ts";
-import { getDevice, getDevices, getNodes, getReadings } from "./queries.ts";
+import { getDevice, getNodes, getReadings } from "./queries.ts";
 
 export const MAX_READINGS_LIMIT = 1000;
 
@@ -37,11 +36,6 @@ export function apiRoutes(ctx: AppContext): Hono<WebEnv> {
     });
   });
 
-  app.get("/devices", async (c) => {
-    parseQuery(c, noQuery);
-    return c.json({ devices: await getDevices(ctx.db) });
-  });
-
   app.get("/devices/:id", async (c) => {
     parseQuery(c, noQuery);
     return c.json(await getDevice(ctx.db, deviceId(c.req.param("id"))));
@@ -58,8 +52,6 @@ export function apiRoutes(ctx: AppContext): Hono<WebEnv> {
     parseQuery(c, noQuery);
     return c.json({ nodes: await getNodes(ctx.db, ctx.now()) });
   });
-
-  app.get("/stream/devices", devicesStream(ctx));
 
   return app;
 }

@@ -5,11 +5,13 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "@fleetmon/shared/log";
-import { alertPages, alertRoutes } from "./alerts/mod.ts";
+import { alertPages, alertRoutes, firingAlerts } from "./alerts/mod.ts";
 import { accessApiRoutes } from "./access/api_routes.ts";
 import { accessPageRoutes } from "./access/page_routes.tsx";
 import { enforceRoles } from "./access/policy.ts";
 import { apiRoutes } from "./api_routes.ts";
+import { createFleet } from "./fleet/mod.ts";
+import { fleetRoutes } from "./fleet_routes.ts";
 import { requireSession } from "./auth.ts";
 import type { AppContext, AppDeps, WebEnv } from "./context.ts";
 import { csrfProtection } from "./csrf.ts";
@@ -70,6 +72,7 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
   app.use(requireSession(ctx));
   app.use(enforceRoles());
   app.route("/api/alerts", alertRoutes(ctx));
+  app.route("/api", fleetRoutes(ctx));
   app.route("/api", apiRoutes(ctx));
   app.route("/api", accessApiRoutes(ctx));
   app.route("/", alertPages(ctx));
@@ -97,6 +100,8 @@ function resolve(deps: AppDeps): AppContext {
     publicOrigins: (deps.publicOrigins ?? []).map((origin) => new URL(origin).origin),
     liveIntervalMs: deps.liveIntervalMs ?? 2_000,
     liveMaxMs: deps.liveMaxMs ?? 5 * 60_000,
+    fleet: deps.fleet ??
+      createFleet({ db: deps.db, logger: deps.logger, now, firing: () => firingAlerts(deps.db) }),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Db } from "mongodb";
 import type { SessionDoc } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
 import type { PasswordHasher } from "./login/password_hasher.ts";
+import type { Fleet } from "./fleet/mod.ts";
 import type { LoginLimiter } from "./rate_limit.ts";
 import type { WebStats } from "./stats.ts";
 
@@ -44,6 +45,8 @@ export interface AppDeps {
   liveIntervalMs?: number;
   /** A live stream is closed after this long (the browser reconnects); default 5 min. */
   liveMaxMs?: number;
+  /** The node's fleet index; made from `db` on first use unless given. */
+  fleet?: Fleet;
 }
 
 export interface AppContext {
@@ -59,6 +62,7 @@ export interface AppContext {
   publicOrigins: string[];
   liveIntervalMs: number;
   liveMaxMs: number;
+  fleet: Fleet;
 }
 
 /** The client's address as this node sees it (behind lb(web) in bridge mode: the lb's). */

@@ -10,6 +10,7 @@ import { AuthError } from "@fleetmon/shared/errors";
 import type { Logger } from "@fleetmon/shared/log";
 import {
   BusyError,
+  ConflictError,
   ForbiddenError,
   NotFoundError,
   RateLimitError,
@@ -23,7 +24,7 @@ export interface ErrorBody {
 }
 
 export interface Described {
-  status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
   body: ErrorBody;
   headers?: Record<string, string>;
 }
@@ -31,6 +32,9 @@ export interface Described {
 /** Status and body for an error; pure, so it is tested on its own. */
 export function describeError(error: unknown): Described {
   if (error instanceof z.ZodError) error = validationErrorFrom("request", error);
+  if (error instanceof ConflictError) {
+    return { status: 409, body: { error: { code: error.code, message: error.message } } };
+  }
   if (error instanceof ValidationError) {
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (error.issues.length > 0) body.error.issues = error.issues;

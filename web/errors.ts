@@ -24,6 +24,12 @@ export class NotFoundError extends Error {
   readonly code = "not_found";
 }
 
+/** The thing to create exists already: 409. */
+export class ConflictError extends Error {
+  override name = "ConflictError";
+  readonly code = "conflict";
+}
+
 /** The caller is signed in but may not do this: 403. */
 export class ForbiddenError extends Error {
   override name = "ForbiddenError";

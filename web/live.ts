@@ -1,44 +1,29 @@
 /**
- * GET /api/stream/devices: Server-Sent Events with the device list. Each stream checks every
- * `liveIntervalMs` and sends an event only when something changed; a comment every 15 s keeps
- * idle connections open. Streams end after `liveMaxMs`, when the session expires, or on
- * shutdown; the browser's EventSource then reconnects (through lb(web), to any live node).
- * Streams on one node share one database query per interval (createSharedLoader).
+ * Live updates as Server-Sent Events. Each stream looks every `liveIntervalMs` and sends only
+ * what changed; a comment every 15 s keeps idle connections open. Streams end after
+ * `liveMaxMs`, when the session expires, or on shutdown; the browser's EventSource then
+ * reconnects (through lb(web), to any live node). Everything comes from the node's in-memory
+ * fleet index, so a thousand open tabs cost no database queries.
+ *
+ * - `/api/stream/devices?…` (the list's query): first `page` (total and the page's rows); then
+ *   `rows` with only the rows whose content changed, or `page` again when the set or order of
+ *   rows or the total changed.
+ * - `/api/stream/overview`: `overview` whenever a figure changed.
  */
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { delay } from "@fleetmon/shared/delay";
 import type { AppContext, WebEnv } from "./context.ts";
-import { getDevices } from "./queries.ts";
+import type { FleetQuery } from "./fleet/mod.ts";
 
 const KEEPALIVE_MS = 15_000;
 
-/** Coalesces calls: one load at a time, its result reused while younger than `maxAgeMs`. */
-export function createSharedLoader<T>(
-  load: () => Promise<T>,
-  maxAgeMs: number,
-  now: () => number,
-): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    if (last && now() - last.at < maxAgeMs) return last.value;
-    const value = load();
-    const entry = { at: now(), value };
-    last = entry;
-    value.catch(() => {
-      if (last === entry) last = undefined; // a failure is never cached
-    });
-    return value;
-  };
-}
-
-export function devicesStream(ctx: AppContext) {
-  const load = createSharedLoader(
-    async () => JSON.stringify(await getDevices(ctx.db)),
-    Math.max(0, ctx.liveIntervalMs - 100),
-    ctx.now,
-  );
-  return function devicesStream(c: Context<WebEnv>): Response {
+/** Runs `tick` every liveIntervalMs on an SSE stream; `tick` returns whether it sent anything. */
+function liveStream(
+  ctx: AppContext,
+  tick: (stream: SSEStreamingApi) => Promise<boolean>,
+) {
+  return function liveStream(c: Context<WebEnv>): Response {
     const session = c.get("session");
     const lifetimeMs = Math.min(ctx.liveMaxMs, session.expiresAt.getTime() - ctx.now());
     return streamSSE(c, async (stream) => {
@@ -52,20 +37,16 @@ export function devicesStream(ctx: AppContext) {
       ctx.stats.liveStreams++;
       try {
         await stream.write(`retry: ${Math.max(1000, ctx.liveIntervalMs)}\n\n`);
-        let sent = "";
         let quietSince = ctx.now();
         while (!done.aborted) {
-          let json: string | undefined;
+          let sent = false;
           try {
-            json = await load();
+            sent = await tick(stream);
           } catch (error) {
-            ctx.logger.warn("live stream cannot load devices", { error });
+            ctx.logger.warn("live stream cannot update", { error });
           }
-          if (json !== undefined && json !== sent) {
-            await stream.writeSSE({ event: "devices", data: json });
-            sent = json;
-            quietSince = ctx.now();
-          } else if (ctx.now() - quietSince >= KEEPALIVE_MS) {
+          if (sent) quietSince = ctx.now();
+          else if (ctx.now() - quietSince >= KEEPALIVE_MS) {
             await stream.write(": keepalive\n\n");
             quietSince = ctx.now();
           }
@@ -78,4 +59,39 @@ export function devicesStream(ctx: AppContext) {
       }
     });
   };
+}
+
+export function devicesStream(ctx: AppContext, query: FleetQuery) {
+  let sentRows = new Map<string, string>();
+  let sentShape = "";
+  return liveStream(ctx, async (stream) => {
+    await ctx.fleet.sync(ctx.liveIntervalMs / 2);
+    const page = ctx.fleet.query(query);
+    const shape = JSON.stringify([page.total, page.devices.map((d) => d.id)]);
+    const rows = new Map(page.devices.map((d) => [d.id, JSON.stringify(d)]));
+    const changed = page.devices.filter((d) => sentRows.get(d.id) !== rows.get(d.id));
+    const previousShape = sentShape;
+    sentRows = rows;
+    sentShape = shape;
+    if (shape !== previousShape) {
+      await stream.writeSSE({ event: "page", data: JSON.stringify(page) });
+      return true;
+    }
+    if (changed.length === 0) return false;
+    await stream.writeSSE({ event: "rows", data: JSON.stringify({ devices: changed }) });
+    return true;
+  });
+}
+
+export function overviewStream(ctx: AppContext) {
+  let sent = "";
+  return liveStream(ctx, async (stream) => {
+    await ctx.fleet.sync(ctx.liveIntervalMs / 2);
+    const { at: _at, ...figures } = ctx.fleet.overview();
+    const json = JSON.stringify(figures);
+    if (json === sent) return false;
+    sent = json;
+    await stream.writeSSE({ event: "overview", data: JSON.stringify(ctx.fleet.overview()) });
+    return true;
+  });
 }

@@ -34,7 +34,7 @@ export function loginRoutes(ctx: AppContext): Hono<WebEnv> {
 
   app.get("/login", async (c) => {
     const next = safeNext(c.req.query("next"));
-    if (await currentSession(ctx, c)) return c.redirect(`./${next ?? "devices"}`, 302);
+    if (await currentSession(ctx, c)) return c.redirect(`./${next ?? "overview"}`, 302);
     return c.html(<LoginPage next={next} />);
   });
 
@@ -59,7 +59,7 @@ export function loginRoutes(ctx: AppContext): Hono<WebEnv> {
       }
       throw error;
     }
-    return c.redirect(`./${next ?? "devices"}`, 303);
+    return c.redirect(`./${next ?? "overview"}`, 303);
   });
 
   app.post("/api/login", limitBody, async (c) => {

@@ -8,6 +8,7 @@ import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
 import denoJson from "./deno.json" with { type: "json" };
 import { createApp } from "./app.ts";
+import { createFleet } from "./fleet/mod.ts";
 import type { WebConfig } from "./config.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { every } from "./periodic.ts";
@@ -16,7 +17,7 @@ import {
   type Alerting,
   createSenders,
   ensureAlertIndexes,
-  mongoFleetReader,
+  firingAlerts,
   startAlerting,
 } from "./alerts/mod.ts";
 import { deleteExpiredSessions } from "./sessions.ts";
@@ -27,6 +28,7 @@ import { deleteExpiredTrustedDevices } from "./login/trusted_devices.ts";
 
 export const WEB_VERSION: string = denoJson.version;
 export const SESSION_SWEEP_INTERVAL_MS = 60_000;
+export const FLEET_SYNC_INTERVAL_MS = 500;
 
 export interface WebNode {
   addr: string;
@@ -43,11 +45,18 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
   try {
     await Promise.all([ensureIndexes(database.db), ensureAlertIndexes(database.db)]);
     const stats = createStats();
+    const fleet = createFleet({
+      db: database.db,
+      logger,
+      firing: () => firingAlerts(database.db),
+    });
+    await fleet.sync();
     hasher = createWorkerHasher({ workers: config.passwordWorkers });
     if (config.publicOrigin.length === 0) {
       logger.warn("no --public-origin: the request's own Host is trusted for Origin checks", {});
     }
     const app = createApp({
+      fleet,
       hasher,
       publicOrigins: config.publicOrigin,
       db: database.db,
@@ -84,12 +93,17 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
       await deleteEndedLoginWindows(database.db, new Date());
       await deleteExpiredTrustedDevices(database.db, new Date());
     }, { logger, name: "session sweep" });
+    // The fleet index follows the change feed even when no one asks, for alerts' onReading.
+    const fleetSync = every(FLEET_SYNC_INTERVAL_MS, () => fleet.sync(0), {
+      logger,
+      name: "fleet sync",
+    });
     const alerting: Alerting | undefined = config.alerts
       ? startAlerting({
         db: database.db,
         logger,
         node: config.node,
-        fleet: mongoFleetReader(database.db),
+        fleet: { latest: () => fleet.latestAll() },
         senders: createSenders({ url: config.smtpUrl, from: config.smtpFrom }),
         tickMs: config.alertTickMs,
         leaseTtlMs: config.alertLeaseTtlMs,
@@ -105,7 +119,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
         closing ??= (async () => {
           shutdown.abort();
           await running.close();
-          await Promise.all([heartbeat.stop(), sweep.stop(), alerting?.stop()]);
+          await Promise.all([heartbeat.stop(), sweep.stop(), fleetSync.stop(), alerting?.stop()]);
           hasher?.close();
           await database.close();
         })();

@@ -1,21 +1,42 @@
-/** The server-rendered pages: /, /devices, /devices/:id, /cluster. Query strings are ignored. */
+/** The server-rendered pages: / (→ overview), /overview, /devices, /devices/:id, /cluster. */
 import { Hono } from "hono";
 import type { AppContext, WebEnv } from "./context.ts";
+import { parseQuery } from "./query.ts";
 import { NotFoundError } from "./errors.ts";
-import { getDevice, getDevices, getNodes, getReadings } from "./queries.ts";
+import { fleetQuerySchema } from "./fleet/mod.ts";
+import { getDevice, getNodes, getReadings } from "./queries.ts";
+import { hasRole } from "./roles.ts";
 import { DEVICE_ID_PATTERN } from "@fleetmon/shared/protocol";
 import { ClusterPage } from "./views/cluster.tsx";
 import { DevicePage } from "./views/device.tsx";
 import { DevicesPage } from "./views/devices.tsx";
+import { OverviewPage } from "./views/overview.tsx";
 
 export function pageRoutes(ctx: AppContext): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
+  const { fleet } = ctx;
 
-  app.get("/", (c) => c.redirect("./devices", 302));
+  app.get("/", (c) => c.redirect("./overview", 302));
+
+  app.get("/overview", async (c) => {
+    await fleet.sync();
+    return c.html(<OverviewPage user={c.get("session").user} overview={fleet.overview()} />);
+  });
 
   app.get("/devices", async (c) => {
-    const devices = await getDevices(ctx.db);
-    return c.html(<DevicesPage user={c.get("session").user} devices={devices} now={ctx.now()} />);
+    const query = parseQuery(c, fleetQuerySchema);
+    await fleet.sync();
+    const session = c.get("session");
+    return c.html(
+      <DevicesPage
+        user={session.user}
+        canEdit={hasRole(session.role, "operator")}
+        query={query}
+        page={fleet.query(query)}
+        facets={fleet.facets()}
+        now={ctx.now()}
+      />,
+    );
   });
 
   app.get("/devices/:id", async (c) => {

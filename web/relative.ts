@@ -9,7 +9,7 @@ export function rootRelative(path: string): string {
   return depth <= 0 ? "./" : "../".repeat(depth);
 }
 
-const NEXT_PATTERN = /^(?:devices(?:\/(?!\.\.?$)[A-Za-z0-9._~%:-]{1,200})?|cluster)$/;
+const NEXT_PATTERN = /^(?:devices(?:\/(?!\.\.?$)[A-Za-z0-9._~%:-]{1,200})?|cluster|overview)$/;
 
 /**
  * A page to go back to after login, as a path relative to the root ("devices/pump-1"), or

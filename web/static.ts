@@ -11,13 +11,14 @@ import uplotCss from "uplot/dist/uPlot.min.css" with { type: "text" };
 import appCss from "./static/app.css" with { type: "text" };
 import commonJs from "./static/common.js" with { type: "text" };
 import devicesJs from "./static/devices.js" with { type: "text" };
+import overviewJs from "./static/overview.js" with { type: "text" };
 import deviceJs from "./static/device.js" with { type: "text" };
 import clusterJs from "./static/cluster.js" with { type: "text" };
 import faviconSvg from "./static/favicon.svg" with { type: "text" };
 import alertsCss from "./static/alerts.css" with { type: "text" };
 import alertsJs from "./static/alerts.js" with { type: "text" };
 import { sha256Hex } from "@fleetmon/shared/db";
-import { formatNumber, relativeTime } from "./views/format.ts";
+import { formatMetric, formatNumber, relativeTime } from "./views/format.ts";
 
 /**
  * common.js starts with the pages' own formatting functions (their source, as Deno compiled
@@ -28,6 +29,7 @@ const sharedFormatting = [
   `"use strict";`,
   `const relativeTime = ${relativeTime};`,
   `const formatNumber = ${formatNumber};`,
+  `const formatMetric = ${formatMetric};`,
 ].join("\n");
 
 const JS = "text/javascript; charset=utf-8";
@@ -39,6 +41,7 @@ const ASSETS: Record<string, { type: string; body: string }> = {
   "app.css": { type: CSS, body: appCss },
   "common.js": { type: JS, body: `${sharedFormatting}\n${commonJs}` },
   "devices.js": { type: JS, body: devicesJs },
+  "overview.js": { type: JS, body: overviewJs },
   "device.js": { type: JS, body: deviceJs },
   "cluster.js": { type: JS, body: clusterJs },
   "favicon.svg": { type: "image/svg+xml", body: faviconSvg },

@@ -32,7 +32,7 @@ const fm = (() => {
           { class: "metric" },
           el("span", { class: "metric-name" }, name),
           " ",
-          formatNumber(value),
+          formatMetric(name, value),
         ),
       );
     }

@@ -1,7 +1,7 @@
 /** /devices/:id: the chart (uPlot, static/device.js) and the raw table of recent readings. */
 import type { DeviceJson, ReadingJson } from "../shapes.ts";
 import { formatNumber, relativeTime } from "./format.ts";
-import { Metrics } from "./devices.tsx";
+import { Metrics } from "./metrics.tsx";
 import { Layout } from "./layout.tsx";
 
 export function DevicePage(

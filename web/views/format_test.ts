@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatNumber, metricEntries, relativeTime } from "./format.ts";
+import { formatMetric, formatNumber, metricEntries, relativeTime } from "./format.ts";
 
 Deno.test("relativeTime says how long ago, coarsening as time passes", () => {
   const now = Date.parse("2026-01-01T12:00:00Z");
@@ -23,4 +23,15 @@ Deno.test("metricEntries shows the first few metrics and counts the rest", () =>
   assert.deepEqual(shown, [["a", "1"], ["b", "2"]]);
   assert.equal(more, 1);
   assert.deepEqual(metricEntries(null), { shown: [], more: 0 });
+});
+
+Deno.test("formatMetric shows the unit a metric's name ends in", () => {
+  assert.equal(formatMetric("mem_used_bytes", 7.7e9), "7.17 GiB");
+  assert.equal(formatMetric("net_rx_bytes", 512), "512 B");
+  assert.equal(formatMetric("cpu_ratio", 0.4213), "42.1 %");
+  assert.equal(formatMetric("temp_c", 61.34), "61.3 °C");
+  assert.equal(formatMetric("uptime_seconds", 5400), "1.5 h");
+  assert.equal(formatMetric("latency_seconds", 0.012), "12 ms");
+  assert.equal(formatMetric("power_watts", 2500), "2.5 kW");
+  assert.equal(formatMetric("pressure", 1.5), "1.5");
 });

@@ -10,11 +10,29 @@ export interface LayoutProps {
   user?: string;
   /** The signed-in user's role: admins also see Users, Tokens and Audit. */
   role?: "admin" | "operator" | "viewer";
-  active?: "devices" | "alerts" | "cluster" | "users" | "tokens" | "audit";
+  /** Which NAV entry is the current page (its path). */
+  active?: string;
   styles?: string[];
   scripts?: string[];
   children?: Child;
 }
+
+/**
+ * The top bar's pages, in order: [path, label]. Another area adds its page here (alerts, users,
+ * audit…); `active` names the current one by path.
+ */
+export const NAV: [string, string][] = [
+  ["overview", "Overview"],
+  ["devices", "Devices"],
+  ["alerts", "Alerts"],
+  ["cluster", "Cluster"],
+];
+/** Pages only admins see. */
+export const ADMIN_NAV: [string, string][] = [
+  ["users", "Users"],
+  ["tokens", "Tokens"],
+  ["audit", "Audit"],
+];
 
 export function Layout(props: LayoutProps) {
   const { root } = props;
@@ -38,22 +56,20 @@ export function Layout(props: LayoutProps) {
         </head>
         <body>
           <header class="topbar">
-            <a class="brand" href={`${root}devices`}>fleetmon</a>
+            <a class="brand" href={`${root}overview`}>
+              <span class="brand-mark" aria-hidden="true"></span>fleetmon
+            </a>
             {props.user && (
               <nav>
-                <a href={`${root}devices`} class={props.active === "devices" ? "active" : ""}>
-                  Devices
-                </a>
-                <a href={`${root}alerts`} class={props.active === "alerts" ? "active" : ""}>
-                  Alerts
-                </a>
-                <a href={`${root}cluster`} class={props.active === "cluster" ? "active" : ""}>
-                  Cluster
-                </a>
+                {NAV.map(([path, label]) => (
+                  <a href={`${root}${path}`} class={props.active === path ? "active" : ""}>
+                    {label}
+                  </a>
+                ))}
                 {props.role === "admin" &&
-                  (["users", "tokens", "audit"] as const).map((page) => (
-                    <a href={`${root}${page}`} class={props.active === page ? "active" : ""}>
-                      {page[0].toUpperCase() + page.slice(1)}
+                  ADMIN_NAV.map(([path, label]) => (
+                    <a href={`${root}${path}`} class={props.active === path ? "active" : ""}>
+                      {label}
                     </a>
                   ))}
               </nav>

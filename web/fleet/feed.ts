@@ -1,0 +1,90 @@
+/**
+ * Keeps a FleetIndex current: one full load of `devices` on the first sync (and every `reloadMs`
+ * as a safety net), then the change feed `c:N` read by exact `_id` (shared/db/device_status.ts).
+ * A number handed out but never written (a comm node that died between taking it and inserting)
+ * is skipped after `gapTimeoutMs`, so one lost change never stalls the feed. No timers: the
+ * caller syncs (web nodes every 500 ms, and before answering a request when older than that).
+ */
+import type { Db } from "mongodb";
+import {
+  collections,
+  type DeviceChangeDoc,
+  latestDeviceChange,
+  readDeviceChange,
+} from "@fleetmon/shared/db";
+import type { Logger } from "@fleetmon/shared/log";
+import type { FleetIndex } from "./index.ts";
+
+export interface FleetFeedOptions {
+  db: Db;
+  index: FleetIndex;
+  logger: Logger;
+  now?: () => number;
+  gapTimeoutMs?: number;
+  reloadMs?: number;
+}
+
+const MAX_CHANGES_PER_SYNC = 1_000;
+
+export function applyChange(index: FleetIndex, change: DeviceChangeDoc): string[] {
+  for (const { device, last } of change.last ?? []) index.applyLast(device, last);
+  for (const event of change.connections ?? []) index.applyConnection(event);
+  return change.devices ?? [];
+}
+
+export class FleetFeed {
+  #o: Required<Omit<FleetFeedOptions, "now">> & { now: () => number };
+  #next = 0;
+  #loadedAt: number | undefined;
+  #missingSince: number | undefined;
+
+  constructor(options: FleetFeedOptions) {
+    this.#o = { gapTimeoutMs: 5_000, reloadMs: 10 * 60_000, now: Date.now, ...options };
+  }
+
+  /** The number of the next change to read. */
+  get next(): number {
+    return this.#next;
+  }
+
+  get loaded(): boolean {
+    return this.#loadedAt !== undefined;
+  }
+
+  /** Loads everything (first time, or when due), then applies every change written since. */
+  async sync(): Promise<void> {
+    const { db, index, now } = this.#o;
+    if (this.#loadedAt === undefined || now() - this.#loadedAt > this.#o.reloadMs) {
+      const latest = await latestDeviceChange(db);
+      index.load(
+        await collections(db).devices.find({}, { projection: { tokenHash: 0 } }).toArray(),
+      );
+      this.#next = latest + 1;
+      this.#loadedAt = now();
+    }
+    for (let i = 0; i < MAX_CHANGES_PER_SYNC; i++) {
+      const change = await readDeviceChange(db, this.#next);
+      if (change) {
+        for (const id of applyChange(index, change)) await this.refreshDevice(id);
+        this.#next++;
+        this.#missingSince = undefined;
+        continue;
+      }
+      this.#missingSince ??= now();
+      if (now() - this.#missingSince < this.#o.gapTimeoutMs) return;
+      this.#missingSince = undefined;
+      if (await latestDeviceChange(db) < this.#next) return; // nothing new: not a gap
+      this.#o.logger.warn("device change never written; skipping it", { change: this.#next });
+      this.#next++;
+    }
+  }
+
+  /** Re-reads one device (after a change to its document). */
+  async refreshDevice(id: string): Promise<void> {
+    const doc = await collections(this.#o.db).devices.findOne({ _id: id }, {
+      projection: { tokenHash: 0 },
+    });
+    if (doc) this.#o.index.upsert(doc);
+    else this.#o.index.remove(id);
+  }
+}
