@@ -125,10 +125,10 @@ Deno.test("the sign-in form logs in and goes back, by a relative URL, to the pag
   const cookie = sessionCookie(ok);
 
   const evil = await app.request("/login", form({ ...USER, next: "//evil.example/x" }));
-  assertRelativeLocation(evil, "./devices");
+  assertRelativeLocation(evil, "./overview");
 
   const signedIn = await app.request("/login", { headers: { cookie } });
-  assertRelativeLocation(signedIn, "./devices");
+  assertRelativeLocation(signedIn, "./overview");
 
   const wrong = await app.request("/login", form({ ...USER, password: "nope" }));
   assert.equal(wrong.status, 401);
@@ -146,6 +146,7 @@ Deno.test("pages without a session redirect to the sign-in page by relative URLs
     ["/devices", "./login?next=devices"],
     ["/devices/pump%3A1", "../login?next=devices%2Fpump%253A1"],
     ["/cluster", "./login?next=cluster"],
+    ["/overview", "./login?next=overview"],
     ["/", "./login"],
   ];
   for (const [path, location] of cases) {
@@ -154,7 +155,7 @@ Deno.test("pages without a session redirect to the sign-in page by relative URLs
     assertRelativeLocation(response, location);
   }
   const cookie = await apiLogin(app);
-  assertRelativeLocation(await app.request("/", { headers: { cookie } }), "./devices");
+  assertRelativeLocation(await app.request("/", { headers: { cookie } }), "./overview");
 });
 
 Deno.test("five failed sign-ins lock the account for unknown browsers, from any address", async () => {

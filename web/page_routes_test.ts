@@ -15,10 +15,11 @@ function assertRelativeLinks(html: string): string[] {
   return urls;
 }
 
-Deno.test("/devices shows each device's last reading, its comm node and relative links", async () => {
+Deno.test("/devices shows a page of devices in natural order with status, last values and relative links", async () => {
   await using t = await openTestDatabase();
   await seedUser(t.db);
-  await seedDevice(t.db, "pump-1", { count: 3, node: "cs1" });
+  await seedDevice(t.db, "pump-10");
+  await seedDevice(t.db, "pump-1", { count: 3, node: "cs1", start: Date.now() - 5_000 });
   await seedDevice(t.db, "idle-1");
   const app = testApp(t.db);
   const cookie = await apiLogin(app);
@@ -29,8 +30,18 @@ Deno.test("/devices shows each device's last reading, its comm node and relative
   assert.match(html, /^<!DOCTYPE html>/);
   assert.match(html, /<a href="\.\/devices\/pump-1">pump-1<\/a>/);
   assert.match(html, /<span class="metric-name">cpu<\/span> 0\.03/);
-  assert.match(html, /<td>cs1<\/td>/);
+  assert.match(html, /<td class="hide-narrow mono">cs1<\/td>/);
   assert.match(html, /no readings yet/);
+  const order = [...html.matchAll(/<tr data-id="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(order, ["idle-1", "pump-1", "pump-10"]);
+  assert.match(html, /<span class="badge online">online<\/span>/);
+  assert.match(html, /<span class="badge never">never seen<\/span>/);
+  assert.match(html, /1–3 of 3/);
+  const filtered =
+    await (await app.request("/devices?q=pump&status=never", { headers: { cookie } }))
+      .text();
+  assert.deepEqual([...filtered.matchAll(/<tr data-id="([^"]+)"/g)].map((m) => m[1]), ["pump-10"]);
+  assert.equal((await app.request("/devices?limit=x", { headers: { cookie } })).status, 400);
   assert.match(html, /data-stream="api\/stream\/devices"/);
   const urls = assertRelativeLinks(html);
   assert.ok(urls.includes("./static/devices.js") && urls.includes("./logout"));
@@ -120,10 +131,11 @@ async function readEvent(
   throw new Error(`No event within ${deadlineMs} ms`);
 }
 
-Deno.test("the live stream sends the device list, then again when a new reading lands", async () => {
+Deno.test("the live stream sends the page, then only the row that changed when a new reading lands", async () => {
   await using t = await openTestDatabase();
   await seedUser(t.db);
   await seedDevice(t.db, "pump-1", { count: 1 });
+  await seedDevice(t.db, "pump-2", { count: 1 });
   const stats = createStats();
   const shutdown = new AbortController();
   const app = testApp(t.db, { stats, liveIntervalMs: 50, signal: shutdown.signal });
@@ -135,14 +147,19 @@ Deno.test("the live stream sends the device list, then again when a new reading 
   const buffer = { text: "" };
   try {
     const first = await readEvent(reader, buffer, 5_000);
-    assert.equal(first.event, "devices");
-    assert.equal(JSON.parse(first.data)[0].lastSeq, 1);
+    assert.equal(first.event, "page");
+    const page = JSON.parse(first.data);
+    assert.equal(page.total, 2);
+    assert.deepEqual(page.devices[0].lastMetrics, { cpu: 0.01, temp: 21 });
     assert.equal(stats.liveStreams, 1);
 
     await writeTestReading(t.db, "pump-1", 2, { cpu: 0.5 }, { node: "cs1" });
     const second = await readEvent(reader, buffer, 5_000);
-    const [device] = JSON.parse(second.data);
-    assert.equal(device.lastSeq, 2);
+    assert.equal(second.event, "rows");
+    const { devices: [device, ...others] } = JSON.parse(second.data);
+    assert.deepEqual(others, [], "only the changed row is sent");
+    assert.equal(device.id, "pump-1");
+    assert.deepEqual(device.lastMetrics, { cpu: 0.5 });
     assert.equal(device.lastNode, "cs1");
     assert.ok(!second.data.includes("tokenHash"));
   } finally {

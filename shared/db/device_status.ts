@@ -44,6 +44,8 @@ export interface DailyCountsDoc {
 export interface ConnectionHistoryDoc {
   _id: string;
   events: ConnectionEvent[];
+  /** The newest event, also on its own so a reader can load who is connected cheaply. */
+  latest?: ConnectionEvent;
 }
 
 export const CONNECTION_HISTORY_LENGTH = 50;
@@ -134,7 +136,10 @@ async function writeConnectionHistory(db: Db, events: ConnectionEvent[]): Promis
   ): AnyBulkWriteOperation<ConnectionHistoryDoc> => ({
     updateOne: {
       filter: { _id: device },
-      update: { $push: { events: { $each: list, $slice: -CONNECTION_HISTORY_LENGTH } } },
+      update: {
+        $push: { events: { $each: list, $slice: -CONNECTION_HISTORY_LENGTH } },
+        $set: { latest: list.at(-1)! },
+      },
       upsert: true,
     },
   }));

@@ -8,6 +8,7 @@
 import type { Db } from "mongodb";
 import {
   collections,
+  connectionHistory,
   type DeviceChangeDoc,
   latestDeviceChange,
   readDeviceChange,
@@ -59,6 +60,10 @@ export class FleetFeed {
       index.load(
         await collections(db).devices.find({}, { projection: { tokenHash: 0 } }).toArray(),
       );
+      // Who is connected now: the newest event of each device's history.
+      for await (const doc of connectionHistory(db).find({}, { projection: { latest: 1 } })) {
+        if (doc.latest) index.applyConnection(doc.latest);
+      }
       this.#next = latest + 1;
       this.#loadedAt = now();
     }
