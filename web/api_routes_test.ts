@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collections, writeHeartbeat } from "@fleetmon/shared/db";
+import { writeHeartbeat } from "@fleetmon/shared/db";
 import { openTestDatabase } from "@fleetmon/shared/testing";
 import { apiLogin, seedDevice, seedUser, testApp } from "./_testing.ts";
 
