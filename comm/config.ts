@@ -5,14 +5,16 @@ import {
   loadConfig,
   logLevelSchema,
   millisecondsSchema,
+  nodeIdSchema,
   stringFlagsWithEnv,
 } from "@fleetmon/shared/config";
+import { mongodbUriWithPassword } from "@fleetmon/shared/db";
 import { hostPortSchema } from "@fleetmon/shared/net";
 
 const positive = z.coerce.number().int().positive();
 
 export const commConfigSchema = z.object({
-  node: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "expected 1-64 of A-Z a-z 0-9 . _ -"),
+  node: nodeIdSchema,
   listen: hostPortSchema.prefault("127.0.0.1:7101"),
   health: hostPortSchema.prefault("127.0.0.1:7111"),
   mongodbUri: z.string().regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// URI"),
@@ -58,10 +60,11 @@ const FLAGS = [
 
 export function loadCommConfig(args: string[], env: Record<string, string | undefined>) {
   const { flags, envKeys } = stringFlagsWithEnv("COMM", FLAGS);
-  return loadConfig("comm", commConfigSchema, {
+  const config = loadConfig("comm", commConfigSchema, {
     args,
     env,
     flags,
     envKeys: { MONGODB_URI: "mongodbUri", ...envKeys },
   });
+  return { ...config, mongodbUri: mongodbUriWithPassword("comm", config.mongodbUri, env) };
 }

@@ -25,7 +25,11 @@ Deno.test("comm config takes flags over env and keeps the defaults", () => {
 
 Deno.test("bad comm config fails at once naming every problem", () => {
   assert.throws(
-    () => loadCommConfig(["--max-batch", "5000", "--high-water", "100", "--store", "disk"], {}),
+    () =>
+      loadCommConfig(
+        ["--node", "a b", "--max-batch", "5000", "--high-water", "100", "--store", "disk"],
+        {},
+      ),
     (error: Error) => {
       assert.ok(error instanceof ConfigError);
       assert.deepEqual(error.problems.map((p) => p.split(":")[0]), [
@@ -43,4 +47,9 @@ Deno.test("bad comm config fails at once naming every problem", () => {
       }),
     /highWater \(--high-water or COMM_HIGH_WATER\): must be at least maxBatch/,
   );
+});
+
+Deno.test("a comm node without --node takes the host's short name as its id", () => {
+  const config = loadCommConfig([], { MONGODB_URI: "mongodb://127.0.0.1/fm" });
+  assert.equal(config.node, Deno.hostname().split(".")[0]);
 });

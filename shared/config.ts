@@ -160,3 +160,18 @@ export const booleanSchema = z.union([
 ]);
 
 export const logLevelSchema = z.enum(["debug", "info", "warn", "error"]);
+
+const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** This host's short name (`cs0` of `cs0.fleet.example`): a node's id unless one is given. */
+export function shortHostname(): string {
+  return Deno.hostname().split(".")[0];
+}
+
+/**
+ * A node id (comm's COMM_NODE, web's WEB_NODE), by default the host's short name: a VM cloned
+ * from cs0 and renamed cs2 is then a new node rather than a second cs0 overwriting its heartbeat.
+ */
+export const nodeIdSchema = z.string()
+  .regex(NODE_ID, "expected 1-64 of A-Z a-z 0-9 . _ - (it defaults to the host's short name)")
+  .default(shortHostname);

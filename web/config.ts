@@ -6,15 +6,14 @@ import {
   loadConfig,
   logLevelSchema,
   millisecondsSchema,
+  nodeIdSchema,
 } from "@fleetmon/shared/config";
+import { mongodbUriWithPassword } from "@fleetmon/shared/db";
 import { hostPortSchema } from "@fleetmon/shared/net";
 import { DEFAULT_SESSION_TTL_MS } from "./sessions.ts";
 
 export const webConfigSchema = z.object({
-  node: z.string().regex(
-    /^[A-Za-z0-9._-]{1,64}$/,
-    "must be 1-64 characters of A-Z a-z 0-9 . _ -",
-  ),
+  node: nodeIdSchema,
   listen: hostPortSchema.default({ hostname: "127.0.0.1", port: 8101 }),
   cert: z.string().min(1).default("./certs/cert.pem"),
   key: z.string().min(1).default("./certs/key.pem"),
@@ -89,10 +88,11 @@ export const WEB_ENV_KEYS: ConfigSources["envKeys"] = {
 
 /** Throws ConfigError listing every problem. */
 export function loadWebConfig(args: string[], env: Record<string, string | undefined>): WebConfig {
-  return loadConfig("web", webConfigSchema, {
+  const config = loadConfig("web", webConfigSchema, {
     args,
     env,
     envKeys: WEB_ENV_KEYS,
     flags: WEB_FLAGS,
   });
+  return { ...config, mongodbUri: mongodbUriWithPassword("web", config.mongodbUri, env) };
 }

@@ -63,13 +63,16 @@ Deno.test("flags win over environment variables", () => {
 Deno.test("a bad web config lists every problem at once", () => {
   let error: unknown;
   try {
-    loadWebConfig(["--listen", "nowhere", "--session-ttl-ms", "5"], { LOG_LEVEL: "loud" });
+    loadWebConfig(["--listen", "nowhere", "--session-ttl-ms", "5"], {
+      LOG_LEVEL: "loud",
+      WEB_NODE: "a b",
+    });
   } catch (e) {
     error = e;
   }
   assert.ok(error instanceof ConfigError);
   const text = error.problems.join("\n");
-  assert.match(text, /^node \(--node or WEB_NODE\): required$/m);
+  assert.match(text, /^node \(--node or WEB_NODE\): expected 1-64 of /m);
   assert.match(text, /^mongodbUri \(--mongodb-uri or MONGODB_URI\): required$/m);
   assert.match(
     text,

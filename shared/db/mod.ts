@@ -8,3 +8,4 @@ export * from "./tokens.ts";
 export * from "./users.ts";
 export * from "./lease.ts";
 export * from "./device_status.ts";
+export * from "./credentials.ts";

@@ -1,0 +1,31 @@
+// Step 4 of docs/deploy.md, run once on a host with a mongos (the admin host, or cs0):
+//   DBA_PASSWORD=… mongosh --quiet "mongodb://127.0.0.1:27017/admin" /opt/fleetmon/mongo/init_cluster.js
+// Creates the cluster administrator through mongos's localhost exception (no user exists yet),
+// adds the three shards and shards fleetmon.readings before any fleetmon code has run, so the
+// collection starts sharded: sharding it after data arrived would leave that data on the primary
+// shard until the balancer moves it. Safe to run again.
+const password = process.env.DBA_PASSWORD;
+if (!password || password.length < 16) {
+  print("Set DBA_PASSWORD (at least 16 characters) for the cluster administrator fleetmon-dba");
+  quit(2);
+}
+const admin = db.getSiblingDB("admin");
+if (admin.getUser("fleetmon-dba") === null) {
+  try {
+    admin.createUser({ user: "fleetmon-dba", pwd: password, roles: ["root"] });
+  } catch (error) {
+    // Users exist already, so the localhost exception is gone: connect as fleetmon-dba instead.
+    if (!/requires authentication|not authorized/.test(String(error))) throw error;
+  }
+}
+admin.auth("fleetmon-dba", password);
+const hosts = ["10.0.0.40", "10.0.0.41", "10.0.0.42"];
+for (const [name, port] of [["shard0", 27018], ["shard1", 27028], ["shard2", 27038]]) {
+  sh.addShard(`${name}/${hosts.map((h) => `${h}:${port}`).join(",")}`);
+}
+sh.enableSharding("fleetmon");
+// A hashed _id ("<device>:<seq>") spreads writes evenly and keeps _id unique cluster-wide, which
+// is what makes a resent reading a duplicate key instead of a second copy (docs/mongodb.md).
+// On an empty collection MongoDB pre-splits the hashed chunks over all three shards at once.
+sh.shardCollection("fleetmon.readings", { _id: "hashed" });
+printjson(sh.status());
