@@ -6,8 +6,7 @@ import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import type { ProxyProtocolVersion } from "@fleetmon/shared/proxy_protocol";
 import type { AdminState, BackendState, Health, HealthState } from "./health_state.ts";
-import { connectOptions } from "./_net.ts";
-import { encodeSockaddr } from "./epoll/sockaddr.ts";
+import type { Target } from "./connect_policy.ts";
 
 export interface BackendSpec {
   /** Names the backend in logs, stats and the admin API: `cs0`. */
@@ -74,7 +73,7 @@ export interface BalancerStats {
   backends: BackendStats[];
 }
 
-export class Backend implements ByteCounters {
+export class Backend implements Target {
   readonly id: string;
   readonly address: HostPort;
   readonly checkAddress: HostPort;
@@ -82,9 +81,6 @@ export class Backend implements ByteCounters {
   readonly health: HealthState;
   /** Logs with this backend's id. */
   readonly logger: Logger;
-  readonly connectOptions: Deno.ConnectOptions;
-  /** The address as a sockaddr, for the epoll engine; undefined when it is a name. */
-  readonly sockaddr: Uint8Array | undefined;
   /** Open connections through this backend, so disabling it can close them. */
   readonly connections: Set<OpenConnection> = new Set();
   total = 0;
@@ -101,8 +97,14 @@ export class Backend implements ByteCounters {
     this.checkAddress = spec.check ?? spec.address;
     this.proxyProtocol = spec.proxyProtocol;
     this.health = health;
-    this.connectOptions = connectOptions(spec.address);
-    this.sockaddr = encodeSockaddr(spec.address);
+  }
+
+  get available(): boolean {
+    return this.health.available;
+  }
+
+  recordFailedConnect(): void {
+    this.health.recordFailedConnect();
   }
 
   get active(): number {

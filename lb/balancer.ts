@@ -12,18 +12,11 @@ import type { CheckSpec } from "./check_probe.ts";
 import { HealthChecker } from "./health_checker.ts";
 import { HealthState } from "./health_state.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
-import type { ProxyContext } from "./proxy.ts";
+import type { ProxyContext } from "./connect_policy.ts";
 import { Deadlines } from "./deadlines.ts";
-import {
-  chooseEngine,
-  type DataPlane,
-  DenoDataPlane,
-  type EngineChoice,
-  type EngineName,
-  engineUnavailableReason,
-} from "./data_plane.ts";
+import type { EngineChoice, EngineName } from "./engine.ts";
+import { createEngine, engineUnavailableReason } from "./engine_factory.ts";
 import { type BackendChanges, BackendSet } from "./backend_set.ts";
-import { EpollDataPlane } from "./epoll/data_plane.ts";
 import { RoundRobin } from "./round_robin.ts";
 
 export interface BalancerOptions {
@@ -54,7 +47,7 @@ export interface BalancerOptions {
    * direction waits with a 4 KiB one). The epoll engine reads into one 256 KiB buffer for all.
    */
   bufferBytes?: number;
-  /** Which data plane relays connections (see data_plane.ts); auto by default. */
+  /** Which data plane relays connections (see engine_factory.ts); auto by default. */
   engine?: EngineChoice;
   /**
    * epoll engine: how long its loop may wait for events on the main thread before the rest of
@@ -156,8 +149,8 @@ export function createBalancer(options: BalancerOptions): Balancer {
   backends.replace(specs);
 
   const proxy: ProxyContext = {
-    backends,
-    strategy: new RoundRobin<Backend>(),
+    targets: backends,
+    strategy: new RoundRobin(),
     connectTimeoutMs: o.connectTimeoutMs,
     deadlines: new Deadlines(Math.min(100, Math.max(5, Math.floor(o.connectTimeoutMs / 20)))),
     retries: o.retries,
@@ -167,19 +160,20 @@ export function createBalancer(options: BalancerOptions): Balancer {
     closed: false,
   };
 
-  const { engine, why } = chooseEngine(o.engine ?? "auto", o.listen, specs);
+  const { engine: plane, chosen } = createEngine({
+    engine: o.engine ?? "auto",
+    listen: o.listen,
+    maxConnections: o.maxConnections,
+    proxy,
+    bufferBytes: o.bufferBytes,
+    sliceMs: o.epollSliceMs,
+    onFatal: (error) => {
+      logger.error("data plane failed; nothing is relayed any more", { error });
+      options.onDataPlaneFailed?.(error);
+    },
+  });
+  const { engine, why } = chosen;
   logger.info(`using the ${engine} engine`, { why });
-  const planeOptions = { listen: o.listen, maxConnections: o.maxConnections, proxy };
-  const plane: DataPlane = engine === "epoll"
-    ? new EpollDataPlane({
-      ...planeOptions,
-      sliceMs: o.epollSliceMs,
-      onFatal: (error) => {
-        logger.error("data plane failed; nothing is relayed any more", { error });
-        options.onDataPlaneFailed?.(error);
-      },
-    })
-    : new DenoDataPlane({ ...planeOptions, bufferBytes: o.bufferBytes });
   const addr = { hostname: o.listen.hostname, port: plane.port };
   const sweeper = o.idleTimeoutMs > 0
     ? new IdleSweeper(() => backends.connections(), o.idleTimeoutMs, now)

@@ -13,10 +13,16 @@
  */
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { encodeProxyHeader } from "@fleetmon/shared/proxy_protocol";
-import type { Backend, OpenConnection } from "../backend.ts";
+import type { OpenConnection } from "../backend.ts";
 import type { Deadline } from "../deadlines.ts";
 import { isExpectedNetworkError, timedOut } from "../_net.ts";
-import { pickBackend, type ProxyContext, recordConnectFailure, recordNoBackend } from "../proxy.ts";
+import {
+  pickBackend,
+  type ProxyContext,
+  recordConnectFailure,
+  recordNoBackend,
+  type Target,
+} from "../connect_policy.ts";
 import {
   EAGAIN,
   EINPROGRESS,
@@ -38,7 +44,7 @@ import {
   tcpSocket,
 } from "./libc.ts";
 import type { Pollable, Poller } from "./poller.ts";
-import { decodeSockaddr, familyOf, localAddress } from "./sockaddr.ts";
+import { decodeSockaddr, encodeSockaddr, familyOf, localAddress } from "./sockaddr.ts";
 
 /** What every connection of one balancer shares. */
 export interface EpollContext {
@@ -55,7 +61,20 @@ const WATCH = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 const HANGUP = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 const READABLE = EPOLLIN | HANGUP;
 
-function connectError(code: number, backend: Backend): Error {
+/** Each backend's address as a sockaddr, made once (a backend's address never changes). */
+const sockaddrs = new WeakMap<Target, Uint8Array>();
+
+function sockaddrOf(target: Target): Uint8Array {
+  let address = sockaddrs.get(target);
+  if (!address) {
+    address = encodeSockaddr(target.address);
+    if (!address) throw new TypeError(`Cannot connect to ${target.address.hostname}: a name`);
+    sockaddrs.set(target, address);
+  }
+  return address;
+}
+
+function connectError(code: number, backend: Target): Error {
   return errnoError(code, `Cannot connect to ${formatHostPort(backend.address)}`);
 }
 
@@ -88,8 +107,8 @@ export class EpollConnection implements OpenConnection {
   readonly #client = new Side(this);
   readonly #upstream = new Side(this);
   readonly #clientAddress: Uint8Array;
-  readonly #tried = new Set<Backend>();
-  #backend: Backend | undefined;
+  readonly #tried = new Set<Target>();
+  #backend: Target | undefined;
   #deadline: Deadline | undefined;
   #attempts = 0;
   #connected = false;
@@ -135,7 +154,7 @@ export class EpollConnection implements OpenConnection {
       if (!backend) break;
       this.#attempts++;
       this.#tried.add(backend);
-      const address = backend.sockaddr!;
+      const address = sockaddrOf(backend);
       const fd = tcpSocket(this.#context.libc, familyOf(address));
       if (fd < 0) {
         recordConnectFailure(proxy, backend, connectError(errno(), backend));

@@ -7,8 +7,8 @@
  * back-off that doubles up to a second.
  */
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
-import { type DataPlane, HOLD_OFF_MS } from "../data_plane.ts";
-import type { ProxyContext } from "../proxy.ts";
+import type { ProxyContext } from "../connect_policy.ts";
+import { type Engine, HOLD_OFF_MS } from "../engine.ts";
 import { EpollConnection, type EpollContext } from "./connection.ts";
 import {
   CLOEXEC,
@@ -49,9 +49,11 @@ export interface EpollDataPlaneOptions {
   sliceMs: number;
   /** epoll itself failed (not one connection): the loop has ended and nothing is relayed. */
   onFatal(error: unknown): void;
+  /** The libc to load (see libc.ts). */
+  libc?: string;
 }
 
-export class EpollDataPlane implements DataPlane {
+export class EpollDataPlane implements Engine {
   readonly engine = "epoll";
   readonly port: number;
   active = 0;
@@ -72,7 +74,7 @@ export class EpollDataPlane implements DataPlane {
     const { listen, proxy } = options;
     const sockaddr = encodeSockaddr(listen);
     if (!sockaddr) throw new TypeError(`Cannot listen on ${listen.hostname}: not an IP address`);
-    const libc = openLibc();
+    const libc = openLibc(options.libc);
     try {
       this.#listenFd = openListener(libc, sockaddr, listen);
       this.port = boundPort(libc, this.#listenFd);

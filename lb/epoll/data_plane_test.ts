@@ -4,7 +4,7 @@ import { Backend } from "../backend.ts";
 import { BackendSet } from "../backend_set.ts";
 import { Deadlines } from "../deadlines.ts";
 import { HealthState } from "../health_state.ts";
-import type { ProxyContext } from "../proxy.ts";
+import type { ProxyContext } from "../connect_policy.ts";
 import { RoundRobin } from "../round_robin.ts";
 import { readLine, send, startBackend, type TestBackend, waitFor } from "../_test_helpers.ts";
 import { EpollDataPlane } from "./data_plane.ts";
@@ -21,7 +21,7 @@ function proxyContext(backends: TestBackend[]): ProxyContext {
   });
   set.replace(backends.map((b) => ({ id: b.name, address: b.addr })));
   return {
-    backends: set,
+    targets: set,
     strategy: new RoundRobin(),
     connectTimeoutMs: 1000,
     deadlines: new Deadlines(50),
@@ -39,7 +39,7 @@ Deno.test("epoll engine: a handler that throws closes its connection and frees i
   // A bug in the relay's bookkeeping: counting the client's first bytes throws, once.
   let throws = 1;
   let txBytes = 0;
-  Object.defineProperty(proxy.backends.list[0], "txBytes", {
+  Object.defineProperty(proxy.targets.list[0], "txBytes", {
     get: () => txBytes,
     set: (value: number) => {
       if (throws-- > 0) throw new Error("counter broke");
@@ -84,7 +84,9 @@ Deno.test("epoll engine: a handler that throws closes its connection and frees i
   } finally {
     await plane.stopAccepting();
     proxy.closed = true;
-    for (const relay of proxy.backends.connections()) relay.close("test over");
+    for (const target of proxy.targets.list) {
+      for (const relay of target.connections) relay.close("test over");
+    }
     await plane.idle();
     await plane.close();
     proxy.deadlines.stop();

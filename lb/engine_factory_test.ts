@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chooseEngine, engineUnavailableReason } from "./data_plane.ts";
+import { chooseEngine, engineUnavailableReason } from "./engine_factory.ts";
 
 const listen = { hostname: "127.0.0.1", port: 7000 };
 const byIp = [{ id: "cs0", address: { hostname: "10.0.0.10", port: 7101 } }];

@@ -5,7 +5,7 @@
  * off briefly (doubling up to a second) and carries on.
  */
 import type { Logger } from "@fleetmon/shared/log";
-import { closeQuietly, delay } from "./_net.ts";
+import { closeQuietly, delay } from "../_net.ts";
 
 export interface Acceptor {
   accept(): Promise<Deno.TcpConn>;

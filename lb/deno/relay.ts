@@ -9,9 +9,9 @@
  * logged as a warning. Either way both sockets are closed.
  */
 import type { Logger } from "@fleetmon/shared/log";
-import type { ByteCounters, OpenConnection } from "./backend.ts";
+import type { ByteCounters, OpenConnection } from "../backend.ts";
 import type { BufferPool } from "./buffer_pool.ts";
-import { closeQuietly, isExpectedNetworkError } from "./_net.ts";
+import { closeQuietly, isExpectedNetworkError } from "../_net.ts";
 
 export interface RelayOptions {
   client: Deno.TcpConn;
