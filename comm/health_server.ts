@@ -1,7 +1,7 @@
 /**
  * The node's small HTTP port: `GET /healthz` says whether this node can store readings right now
- * (an LB's HTTP check takes a node out when its database path is broken), `GET /metrics` serves
- * Prometheus text.
+ * (an LB's HTTP check takes a node out when its database path is broken, or when lb(comm) and
+ * the node disagree about PROXY headers), `GET /metrics` serves Prometheus text.
  */
 import type { HostPort } from "@fleetmon/shared/net";
 import { createMetricsRegistry } from "./metrics.ts";
@@ -25,14 +25,17 @@ export function createHealthServer(
       if (request.method !== "GET") return new Response("Method not allowed\n", { status: 405 });
       if (pathname === "/healthz") {
         const dbUp = !options.server.batcher.failing && await options.store.ping(1_000);
+        const misconfiguration = options.server.misconfiguration();
+        const ok = dbUp && !misconfiguration;
         const body = {
-          ok: dbUp,
+          ok,
           node: options.node,
           db: dbUp ? "up" : "down",
+          ...(misconfiguration ? { error: misconfiguration } : {}),
           connections: options.server.stats.connectionsActive,
           pending: options.server.batcher.pending,
         };
-        return Response.json(body, { status: dbUp ? 200 : 503 });
+        return Response.json(body, { status: ok ? 200 : 503 });
       }
       if (pathname === "/metrics") {
         return new Response(await registry.metrics(), {

@@ -10,6 +10,7 @@ import { Batcher } from "./batcher.ts";
 import type { DeviceAuthority } from "./device_auth.ts";
 import { LastReadings } from "./last_readings.ts";
 import { isExpectedNetworkError } from "@fleetmon/shared/socket";
+import { ProxyMismatchMonitor } from "./proxy_mismatch.ts";
 import { DeviceSession } from "./session.ts";
 import { type CommStats, createStats } from "./stats.ts";
 import { type CommStore, isPermanentWriteError } from "./store.ts";
@@ -42,6 +43,11 @@ export interface CommServer {
   batcher: Batcher<ReadingDoc>;
   /** Calls `listener` with each stored batch's size and write time (ms), e.g. for histograms. */
   onBatchWritten(listener: (size: number, ms: number) => void): void;
+  /**
+   * Why lb(comm) should take this node out although it runs, or undefined: most recent
+   * connections began against its --proxy-protocol setting.
+   */
+  misconfiguration(): string | undefined;
   /** Sends "reconnect" to every device, stores what is in flight, and stops. */
   close(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -87,6 +93,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
     },
   });
 
+  const proxyMonitor = new ProxyMismatchMonitor({ expected: options.proxyProtocol ?? false });
   const listener = Deno.listen({ ...options.listen, transport: "tcp" });
   const addr = { hostname: options.listen.hostname, port: (listener.addr as Deno.NetAddr).port };
   let closing = false;
@@ -103,6 +110,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
     maxOutboundBytes: 1 << 20,
     settleTimeoutMs: 10_000,
     proxyProtocol: options.proxyProtocol ?? false,
+    proxyMonitor,
     onAuthenticated(session: DeviceSession) {
       lastReadings.noteConnection({
         device: session.device!,
@@ -216,6 +224,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
     stats,
     batcher,
     onBatchWritten: (listener) => void batchListeners.add(listener),
+    misconfiguration: () => proxyMonitor.problem(now()),
     async close({ timeoutMs = 10_000 } = {}) {
       if (closing) return;
       closing = true;

@@ -216,8 +216,11 @@ Deno.test("behind a PROXY protocol balancer comm logs the device's own address",
   await using direct = await connectTestDevice(comm.port);
   await direct.send({ type: "hello", v: 1, device: "dev-p", token });
   await direct.closed;
-  assert.deepEqual(direct.frames, [], "a connection without a PROXY header is closed");
-  assert.ok(comm.logger.lines.some((l) => /PROXY/.test(String(l.reason))));
+  assert.deepEqual(direct.frames.map((f) => [f.code, f.fatal]), [["invalid_frame", true]]);
+  assert.match(String(direct.frames[0].reason), /no PROXY protocol header.*--proxy-protocol/);
+  const logged = comm.logger.lines.filter((l) => l.msg === "PROXY protocol mismatch");
+  assert.deepEqual(logged.map((l) => [l.level, l.setting]), [["error", "--proxy-protocol"]]);
+  assert.equal(comm.server.misconfiguration(), undefined, "one stray connection of three");
 });
 
 Deno.test("a device over its rate is read more slowly, never nacked, and welcome says the rate", async () => {
@@ -243,4 +246,23 @@ Deno.test("a device over its rate is read more slowly, never nacked, and welcome
   assert.ok(Date.now() - started >= 1_000 - 20, `took ${Date.now() - started} ms`);
   assert.deepEqual(device.frames.filter((f) => f.type === "nack"), []);
   assert.ok(comm.server.stats.ratePauses > 0);
+});
+
+Deno.test("a node without --proxy-protocol refuses a PROXY header by name and fails health once most connections have one", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-q" });
+  await using comm = startComm(t.db);
+  const device = { hostname: "203.0.113.7", port: 50_123 };
+  const lb = { hostname: "127.0.0.1", port: comm.port };
+  for (const header of [encodeProxyV1(device, lb), encodeProxyV2(device, lb), encodeProxyV2()]) {
+    await using conn = await connectTestDevice(comm.port);
+    await conn.sendBytes(header);
+    await conn.send({ type: "hello", v: 1, device: "dev-q", token });
+    const nack = await conn.waitFor((f) => f.type === "nack");
+    assert.equal(nack.code, "invalid_frame");
+    assert.equal(nack.fatal, true);
+    assert.match(String(nack.reason), /PROXY protocol header arrived.*without --proxy-protocol/);
+    await conn.closed;
+  }
+  assert.match(comm.server.misconfiguration() ?? "", /--proxy-protocol is off/);
 });

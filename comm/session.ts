@@ -7,7 +7,7 @@ import { ProtocolError } from "@fleetmon/shared/errors";
 import { delay } from "@fleetmon/shared/delay";
 import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
-import { readProxyHeader } from "@fleetmon/shared/proxy_protocol";
+import { PROXY_V2_SIGNATURE, readProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import { closeQuietly, isExpectedNetworkError } from "@fleetmon/shared/socket";
 import {
   encodeFrame,
@@ -27,6 +27,7 @@ import { ackFrame, ackRanges } from "./ack_ranges.ts";
 import type { Batcher, BatchOwner } from "./batcher.ts";
 import type { DeviceAuthority } from "./device_auth.ts";
 import { Outbound } from "./outbound.ts";
+import type { ProxyMismatchMonitor, ProxyOutcome } from "./proxy_mismatch.ts";
 import { type CommStats, countRejected } from "./stats.ts";
 
 export interface SessionContext {
@@ -44,6 +45,8 @@ export interface SessionContext {
   onAuthenticated(session: DeviceSession): void;
   /** Expect a PROXY protocol header (v1 or v2) from lb(comm) before the first frame. */
   proxyProtocol: boolean;
+  /** Told how each connection began, so a --proxy-protocol mismatch fails /healthz. */
+  proxyMonitor: ProxyMismatchMonitor;
 }
 
 const BUSY_RETRY_MS = 1_000;
@@ -67,8 +70,11 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   #closing = false;
   #draining = false;
   #logger: Logger | undefined;
-  /** Bytes of a PROXY header still being read; undefined once it was read (or is not expected). */
-  #proxyPending: Uint8Array | undefined;
+  /**
+   * The first bytes, until it is clear whether they are a PROXY header (expected or not); then
+   * undefined.
+   */
+  #proxyPending: Uint8Array | undefined = new Uint8Array(0);
   /** The device's own address, from the PROXY header. */
   #client: HostPort | undefined;
 
@@ -76,7 +82,6 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     this.#conn = conn;
     this.#ctx = ctx;
     this.openedAt = this.lastActivity = ctx.now();
-    if (ctx.proxyProtocol) this.#proxyPending = new Uint8Array(0);
   }
 
   get logger(): Logger {
@@ -171,7 +176,11 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     if (this.#unstored === 0) this.#settled?.();
   }
 
-  /** Consumes the PROXY header; returns the bytes after it once it is complete. */
+  /**
+   * Looks for a PROXY header at the start, on every node: consumes it where --proxy-protocol
+   * expects one, and refuses the connection, loudly, where the setting and the bytes disagree.
+   * Returns the bytes after the header (or all of them, without one) once that is clear.
+   */
   #readProxyHeader(chunk: Uint8Array): Uint8Array | undefined {
     const bytes = new Uint8Array(this.#proxyPending!.length + chunk.length);
     bytes.set(this.#proxyPending!);
@@ -182,13 +191,40 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
       return undefined;
     }
     this.#proxyPending = undefined;
-    if (result.status === "invalid") {
-      this.logger.warn("closing connection", { reason: result.error.message });
-      this.#abort("no valid PROXY header");
-      return undefined;
+    const expected = this.#ctx.proxyProtocol;
+    if (result.status === "complete") {
+      if (!expected) return this.#proxyMismatch("unexpected");
+      this.#noteProxy("ok");
+      if (result.command === "proxy" && result.source) this.#client = result.source;
+      return bytes.subarray(result.headerLength);
     }
-    if (result.command === "proxy" && result.source) this.#client = result.source;
-    return bytes.subarray(result.headerLength);
+    if (!expected) {
+      this.#noteProxy("ok");
+      return bytes;
+    }
+    if (!startsLikeProxyHeader(bytes)) return this.#proxyMismatch("missing");
+    this.logger.warn("closing connection", { reason: result.error.message });
+    this.#abort("no valid PROXY header");
+    return undefined;
+  }
+
+  #noteProxy(outcome: ProxyOutcome): { log: boolean; unlogged: number } {
+    return this.#ctx.proxyMonitor.note(outcome, this.remote, this.#ctx.now());
+  }
+
+  #proxyMismatch(outcome: "missing" | "unexpected"): undefined {
+    const reason = this.#ctx.proxyMonitor.reason(outcome);
+    const { log, unlogged } = this.#noteProxy(outcome);
+    if (log) {
+      this.logger.error("PROXY protocol mismatch", {
+        setting: "--proxy-protocol",
+        proxyProtocol: this.#ctx.proxyProtocol,
+        reason,
+        notLoggedSinceLast: unlogged,
+      });
+    }
+    this.fail("invalid_frame", reason);
+    return undefined;
   }
 
   async #handleChunk(chunk: Uint8Array): Promise<void> {
@@ -208,7 +244,10 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
         if (frame.type === "reading") {
           // A full write queue or an empty token bucket pauses this connection mid-chunk: TCP
           // backpressure, not a nack, so a backlog arrives at the rate with no frame wasted.
-          if (this.device) await this.#takeToken();
+          if (this.device) {
+            const allowed = this.#bucket!.take(this.#ctx.now());
+            if (!allowed.ok) await this.#waitForToken(allowed.retryAfterMs);
+          }
           if (!this.#ctx.batcher.hasRoom) await this.#ctx.batcher.whenRoom();
           if (this.#closing) return;
           this.#accept(frame);
@@ -270,17 +309,19 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
   }
 
   /**
-   * Waits until the connection's token bucket has a token for one more reading. Each wait ends
-   * when the bucket holds one again, so the loop passes at most twice unless the clock stands.
+   * Stops reading this connection until its token bucket has a token for one more reading, and
+   * takes it. Each wait lasts until the bucket holds one again, so the loop passes once unless
+   * the clock stands still; it ends when the connection does.
    */
-  async #takeToken(): Promise<void> {
+  async #waitForToken(retryAfterMs: number): Promise<void> {
     while (!this.#closing) {
+      this.#ctx.stats.ratePauses++;
+      this.#ctx.stats.ratePausedMs += retryAfterMs;
+      await delay(retryAfterMs);
+      this.lastActivity = this.#ctx.now();
       const allowed = this.#bucket!.take(this.#ctx.now());
       if (allowed.ok) return;
-      this.#ctx.stats.ratePauses++;
-      this.#ctx.stats.ratePausedMs += allowed.retryAfterMs;
-      await delay(allowed.retryAfterMs);
-      this.lastActivity = this.#ctx.now();
+      retryAfterMs = allowed.retryAfterMs;
     }
   }
 
@@ -354,4 +395,13 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     this.#closing = true;
     closeQuietly(this.#conn);
   }
+}
+
+const PROXY_V1_START = new TextEncoder().encode("PROXY ");
+
+/** Whether the bytes begin like a PROXY header of either version (however broken after that). */
+function startsLikeProxyHeader(bytes: Uint8Array): boolean {
+  const starts = (prefix: Uint8Array) =>
+    bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
+  return starts(PROXY_V1_START) || starts(PROXY_V2_SIGNATURE);
 }
