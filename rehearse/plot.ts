@@ -37,8 +37,10 @@ export async function plotScenario(
   ctx.fillRect(0, 0, W, H);
   const t0 = points[0]?.s ?? 0;
   const t1 = Math.max(points[points.length - 1]?.s ?? 1, t0 + 1);
-  const maxAcked = niceMax(Math.max(1, ...points.map((p) => p.ackedPerS)));
-  const maxWeb = niceMax(Math.max(1, ...points.map((p) => p.webPerS + p.webFailedPerS)));
+  // Four grid steps of a round size each, so every axis label is a round number.
+  const maxAcked = 4 * niceMax(Math.max(1, ...points.map((p) => p.ackedPerS)) / 4);
+  const maxWeb = 4 *
+    niceMax(Math.max(1, ...points.map((p) => Math.max(p.webPerS, p.webFailedPerS))) / 4);
   const x = (s: number) => PAD.left + ((s - t0) / (t1 - t0)) * (W - PAD.left - PAD.right);
   const yOf = (max: number) => (v: number) =>
     H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);
@@ -65,7 +67,7 @@ export async function plotScenario(
     label(ctx, title, PAD.left, 22, "#000000", 16);
     label(ctx, "acked readings/s", PAD.left, 42, "#1f77b4");
     label(ctx, "web requests/s (right axis)", PAD.left + 170, 42, "#2ca02c");
-    label(ctx, "failed web requests/s", PAD.left + 400, 42, "#ff7f0e");
+    label(ctx, "failed web requests/s (right axis)", PAD.left + 400, 42, "#ff7f0e");
     for (let i = 0; i <= 4; i++) {
       label(ctx, fmt((maxAcked * i) / 4), 8, yA((maxAcked * i) / 4) + 4, "#1f77b4");
       label(ctx, fmt((maxWeb * i) / 4), W - PAD.right + 8, yW((maxWeb * i) / 4) + 4, "#2ca02c");

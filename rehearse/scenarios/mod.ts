@@ -1,5 +1,7 @@
 /** Every scenario, in the order the rehearsal runs them (the order of work). */
 import type { Scenario } from "../scenario.ts";
 import { COMM_FAULTS } from "./comm_faults.ts";
+import { databaseGone } from "./database.ts";
+import { replay } from "./replay.ts";
 
-export const SCENARIOS: Scenario[] = [...COMM_FAULTS];
+export const SCENARIOS: Scenario[] = [...COMM_FAULTS, databaseGone, replay];
