@@ -7,12 +7,28 @@ const ROOT = new URL("..", import.meta.url).pathname;
 export const NOT_ROOT = Deno.uid() !== 0;
 
 export interface HostState {
+  /** Namespaces other than rehearsals' (other runs, e.g. a CI run, may come and go meanwhile). */
   namespaces: string[];
   links: string[];
 }
 
+const REHEARSAL_NS = /^fmr[0-9a-f]{4}-/;
+
 export async function hostState(): Promise<HostState> {
-  return { namespaces: (await listNamespaces()).sort(), links: await listHostLinks() };
+  const namespaces = (await listNamespaces()).filter((ns) => !REHEARSAL_NS.test(ns)).sort();
+  return { namespaces, links: await listHostLinks() };
+}
+
+/** The namespaces left with a run's prefix (`fmrXXXX-`). */
+export async function leftOf(prefix: string): Promise<string[]> {
+  if (!REHEARSAL_NS.test(prefix)) throw new TypeError(`Not a rehearsal's prefix: "${prefix}"`);
+  return (await listNamespaces()).filter((ns) => ns.startsWith(prefix));
+}
+
+/** The run's namespace prefix, from its "network ready" line. */
+export function prefixOf(lines: string[]): string {
+  const line = lines.find((l) => l.includes('"network ready"'));
+  return line ? JSON.parse(line).prefix : "";
 }
 
 export function rehearse(args: string[]): Deno.ChildProcess {

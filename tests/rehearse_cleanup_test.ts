@@ -3,12 +3,7 @@
  * them — when it is interrupted with Ctrl-C (SIGINT) mid-run, and when it fails.
  */
 import assert from "node:assert/strict";
-import { hostState, NOT_ROOT, readLines, rehearse } from "./_rehearse.ts";
-
-const runningIn = async (prefix: string) => {
-  const { stdout } = await new Deno.Command("ip", { args: ["netns", "list"] }).output();
-  return new TextDecoder().decode(stdout).split("\n").filter((l) => l.startsWith(prefix)).length;
-};
+import { hostState, leftOf, NOT_ROOT, prefixOf, readLines, rehearse } from "./_rehearse.ts";
 
 Deno.test({
   name: NOT_ROOT
@@ -35,8 +30,8 @@ Deno.test({
       assert.ok(sent, "the rehearsal got as far as its first scenario");
       assert.equal(status.code, 130, "an interrupted rehearsal exits 130");
       assert.ok(prefix.startsWith("fmr"));
-      assert.equal(await runningIn(prefix), 0, "no namespace of the run is left");
-      assert.deepEqual(await hostState(), before, "namespaces and host links as they were");
+      assert.deepEqual(await leftOf(prefix), [], "no namespace of the run is left");
+      assert.deepEqual(await hostState(), before, "other namespaces and host links as they were");
     } finally {
       await Deno.remove(reportDir, { recursive: true });
     }
@@ -54,15 +49,16 @@ Deno.test({
     try {
       // No scenario 99: the runner fails inside the network, after it was made.
       const child = rehearse(["--quick", "--scenarios=99", `--report-dir=${reportDir}`]);
-      let networkMade = false;
-      const [, , status] = await Promise.all([
-        readLines(child.stdout, (line) => networkMade ||= line.includes('"network ready"')),
+      const [lines, , status] = await Promise.all([
+        readLines(child.stdout),
         readLines(child.stderr),
         child.status,
       ]);
-      assert.ok(networkMade, "the network was made before the failure");
+      const prefix = prefixOf(lines);
+      assert.ok(prefix, "the network was made before the failure");
       assert.notEqual(status.code, 0);
-      assert.deepEqual(await hostState(), before, "namespaces and host links as they were");
+      assert.deepEqual(await leftOf(prefix), [], "no namespace of the run is left");
+      assert.deepEqual(await hostState(), before, "other namespaces and host links as they were");
     } finally {
       await Deno.remove(reportDir, { recursive: true });
     }

@@ -1,22 +1,22 @@
 /**
  * The bounded rehearsal (`deno task rehearse --quick`): the seed's nine machines as network
- * namespaces running the built artifacts, scenarios 1–5 (comm faults) under a small load, each
+ * namespaces running the built artifacts, scenarios 1–5 (comm faults), 7 (database gone) and 9 (replay) under a small load, each
  * asserting its own figures and an audit of 0 acked readings lost and 0 duplicates. The full run
  * is `deno task rehearse` (docs/rehearse.md).
  */
 import assert from "node:assert/strict";
-import { hostState, NOT_ROOT, readLines, rehearse } from "./_rehearse.ts";
+import { hostState, leftOf, NOT_ROOT, prefixOf, readLines, rehearse } from "./_rehearse.ts";
 
 Deno.test({
   name: NOT_ROOT
     ? "rehearsal skipped: network namespaces need root"
-    : "the quick rehearsal passes scenarios 1-5 with nothing acked lost and cleans up after itself",
+    : "the quick rehearsal passes scenarios 1-5, 7 and 9 with nothing acked lost and cleans up after itself",
   ignore: NOT_ROOT,
   async fn() {
     const before = await hostState();
     const reportDir = await Deno.makeTempDir({ prefix: "fleetmon-rehearse-test-" });
     try {
-      const child = rehearse(["--quick", "--scenarios=1,2,3,4,5", `--report-dir=${reportDir}`]);
+      const child = rehearse(["--quick", "--scenarios=1,2,3,4,5,7,9", `--report-dir=${reportDir}`]);
       const [lines, errors, status] = await Promise.all([
         readLines(child.stdout),
         readLines(child.stderr),
@@ -39,6 +39,8 @@ Deno.test({
         "3-drain",
         "4-freeze",
         "5-db-cut",
+        "7-db-gone",
+        "9-replay",
       ]);
       for (
         const [name, s] of Object.entries(figures.scenarios) as [string, Record<string, number>][]
@@ -50,7 +52,8 @@ Deno.test({
         assert.deepEqual([...png.slice(1, 4)], [0x50, 0x4e, 0x47], `${name}.png is a PNG`);
       }
       assert.deepEqual(JSON.parse(await Deno.readTextFile(`${reportDir}/figures.json`)), figures);
-      assert.deepEqual(await hostState(), before, "namespaces and host links as they were");
+      assert.deepEqual(await leftOf(prefixOf(lines)), [], "none of the run's namespaces is left");
+      assert.deepEqual(await hostState(), before, "other namespaces and host links as they were");
     } finally {
       await Deno.remove(reportDir, { recursive: true });
     }
