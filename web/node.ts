@@ -103,7 +103,10 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
         db: database.db,
         logger,
         node: config.node,
-        fleet: { latest: () => fleet.latestAll() },
+        fleet: {
+          latest: () => fleet.latestAll(),
+          onReading: (listener) => fleet.onReading((device) => listener(device)),
+        },
         senders: createSenders({ url: config.smtpUrl, from: config.smtpFrom }),
         tickMs: config.alertTickMs,
         leaseTtlMs: config.alertLeaseTtlMs,

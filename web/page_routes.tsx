@@ -20,7 +20,10 @@ export function pageRoutes(ctx: AppContext): Hono<WebEnv> {
 
   app.get("/overview", async (c) => {
     await fleet.sync();
-    return c.html(<OverviewPage user={c.get("session").user} overview={fleet.overview()} />);
+    const session = c.get("session");
+    return c.html(
+      <OverviewPage user={session.user} role={session.role} overview={fleet.overview()} />,
+    );
   });
 
   app.get("/devices", async (c) => {
@@ -30,6 +33,7 @@ export function pageRoutes(ctx: AppContext): Hono<WebEnv> {
     return c.html(
       <DevicesPage
         user={session.user}
+        role={session.role}
         canEdit={hasRole(session.role, "operator")}
         query={query}
         page={fleet.query(query)}

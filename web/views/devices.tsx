@@ -5,11 +5,13 @@
 import type { DeviceRowJson } from "../fleet/mod.ts";
 import type { FleetQuery } from "../fleet/query.ts";
 import { relativeTime } from "./format.ts";
+import type { Role } from "../roles.ts";
 import { Layout } from "./layout.tsx";
 import { Metrics } from "./metrics.tsx";
 
 export interface DevicesPageProps {
   user: string;
+  role: Role;
   canEdit: boolean;
   query: FleetQuery;
   page: { total: number; offset: number; limit: number; devices: DeviceRowJson[] };
@@ -142,6 +144,7 @@ export function DevicesPage(props: DevicesPageProps) {
       root={root}
       title="Devices"
       user={props.user}
+      role={props.role}
       active="devices"
       scripts={["common.js", "devices.js"]}
     >

@@ -1,6 +1,7 @@
 /** /overview, the landing page: the fleet at a glance; static/overview.js keeps it live over SSE. */
 import type { OverviewJson } from "../fleet/mod.ts";
 import { formatNumber } from "./format.ts";
+import type { Role } from "../roles.ts";
 import { Layout } from "./layout.tsx";
 
 function Stat(
@@ -22,7 +23,7 @@ function Stat(
 const rate = (perSecond: number) => `${formatNumber(Number(perSecond.toFixed(1)))}/s`;
 const count = (n: number) => n.toLocaleString("en-US");
 
-export function OverviewPage(props: { user: string; overview: OverviewJson }) {
+export function OverviewPage(props: { user: string; role: Role; overview: OverviewJson }) {
   const o = props.overview;
   const d = o.devices;
   const nacks = Object.entries(o.nacksToday).sort((a, b) => b[1] - a[1]);
@@ -31,6 +32,7 @@ export function OverviewPage(props: { user: string; overview: OverviewJson }) {
       root="./"
       title="Overview"
       user={props.user}
+      role={props.role}
       active="overview"
       scripts={["common.js", "overview.js"]}
     >
