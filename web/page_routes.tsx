@@ -4,7 +4,9 @@ import type { AppContext, WebEnv } from "./context.ts";
 import { parseQuery } from "./query.ts";
 import { NotFoundError } from "./errors.ts";
 import { fleetQuerySchema } from "./fleet/mod.ts";
-import { getDevice, getNodes, getReadings } from "./queries.ts";
+import { getNodes } from "./queries.ts";
+import { alertsForDevice } from "./alerts/mod.ts";
+import { readConnectionHistory } from "@fleetmon/shared/db";
 import { hasRole } from "./roles.ts";
 import { DEVICE_ID_PATTERN } from "@fleetmon/shared/protocol";
 import { ClusterPage } from "./views/cluster.tsx";
@@ -45,14 +47,22 @@ export function pageRoutes(ctx: AppContext): Hono<WebEnv> {
 
   app.get("/devices/:id", async (c) => {
     const id = c.req.param("id");
-    if (!DEVICE_ID_PATTERN.test(id)) throw new NotFoundError(`Device "${id}" does not exist`);
-    const device = await getDevice(ctx.db, id);
-    const { readings } = await getReadings(ctx.db, id, { limit: 100 });
+    await fleet.sync();
+    const device = DEVICE_ID_PATTERN.test(id) ? fleet.row(id) : undefined;
+    if (!device) throw new NotFoundError(`Device "${id}" does not exist`);
+    const session = c.get("session");
+    const [alerts, connections] = await Promise.all([
+      alertsForDevice(ctx.db, id),
+      readConnectionHistory(ctx.db, id),
+    ]);
     return c.html(
       <DevicePage
-        user={c.get("session").user}
+        user={session.user}
+        role={session.role}
+        canEdit={hasRole(session.role, "operator")}
         device={device}
-        readings={readings}
+        alerts={alerts}
+        connections={connections.reverse()}
         now={ctx.now()}
       />,
     );

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeHeartbeat } from "@fleetmon/shared/db";
+import { writeDeviceStatus, writeHeartbeat } from "@fleetmon/shared/db";
 import { openTestDatabase, writeTestReading } from "@fleetmon/shared/testing";
 import { apiLogin, seedDevice, seedUser, testApp } from "./_testing.ts";
 import { createStats } from "./stats.ts";
@@ -48,10 +48,19 @@ Deno.test("/devices shows a page of devices in natural order with status, last v
   assert.ok(!/<script>|style="/.test(html), "no inline script or style (the CSP forbids them)");
 });
 
-Deno.test("/devices/:id shows the recent readings, the chart's data URL and uPlot", async () => {
+Deno.test("/devices/:id shows status, last values with units, connections, the range picker and export links", async () => {
   await using t = await openTestDatabase();
   await seedUser(t.db);
-  await seedDevice(t.db, "pump-1", { count: 3 });
+  await seedDevice(t.db, "pump-1", { start: Date.now() - 5_000 });
+  await writeTestReading(t.db, "pump-1", 9, { mem_used_bytes: 7.7e9, temp_c: 61.34 }, {
+    start: Date.now() - 10_000,
+  });
+  await writeDeviceStatus(t.db, {
+    last: [],
+    connections: [{ device: "pump-1", node: "cs1", kind: "connect", at: new Date() }],
+    readings: 0,
+    nacks: {},
+  });
   const app = testApp(t.db);
   const cookie = await apiLogin(app);
   const response = await app.request("/devices/pump-1", { headers: { cookie } });
@@ -60,11 +69,19 @@ Deno.test("/devices/:id shows the recent readings, the chart's data URL and uPlo
   const urls = assertRelativeLinks(html);
   assert.ok(urls.includes("../static/uplot.js"));
   assert.ok(urls.includes("../static/uplot.css"));
-  assert.ok(urls.includes("../api/devices/pump-1/readings?limit=500"));
+  assert.ok(urls.includes("../api/devices/pump-1"), "the charts' API base");
+  assert.ok(urls.includes("../api/devices/pump-1/export?format=csv"));
+  assert.ok(urls.includes("../api/devices/pump-1/export?format=ndjson"));
   assert.ok(urls.includes("../devices"));
-  const seqs = [...html.matchAll(/<tr><td class="num">(\d+)<\/td>/g)].map((m) => Number(m[1]));
-  assert.deepEqual(seqs, [3, 2, 1]);
-  assert.match(html, /cpu=0\.03 temp=23/);
+  assert.match(html, /<span class="badge online">online<\/span>/);
+  assert.match(html, /7\.17 GiB/);
+  assert.match(html, /61\.3 °C/);
+  for (const range of ["15m", "1h", "6h", "24h", "7d", "30d", "90d", "Custom"]) {
+    assert.match(html, new RegExp(`data-range="[^"]+"[^>]*>${range}</button>`), range);
+  }
+  assert.match(html, /<table class="grid compact" id="connections">[\s\S]*connected[\s\S]*cs1/);
+  assert.match(html, /id="edit-form"/, "an admin may edit");
+  assert.ok(!/<script>|style="/.test(html), "no inline script or style (the CSP forbids them)");
 
   const missing = await app.request("/devices/nope", { headers: { cookie } });
   assert.equal(missing.status, 404);

@@ -1,113 +1,209 @@
-// /devices/:id: uPlot charts of the device's recent readings (one per metric) and the raw
-// table, refreshed every 5 s from the JSON API.
+// /devices/:id: charts of the chosen time range from api/devices/:id/series (the data layer's
+// ranged, downsampled API). Never two requests in flight: a new range aborts the running one, and
+// the refresh of a range that ends "now" (every 10 s) waits while one runs. Gaps stay gaps
+// (spanGaps off: the API puts a null row where data stops). Metrics are grouped by the first part
+// of their name (mem, net, disk, …), one chart per unit within a group, axes in that unit.
 "use strict";
 (() => {
-  const box = document.getElementById("chart");
-  const tableBody = document.getElementById("readings").tBodies[0];
-  const url = box.dataset.readings;
-  const palette = [
-    "#2f6fde",
-    "#e0803a",
-    "#1f8a4c",
-    "#b3392f",
-    "#7b4bd6",
-    "#1a9fb0",
-    "#a07c1c",
-    "#d04f9b",
-  ];
-  const maxSeries = 8;
-  const charts = new Map(); // metric name -> { holder, plot }
-  let lastTop = null;
+  const { el } = fm;
+  const card = document.getElementById("charts-card");
+  const api = card.dataset.api;
+  const holder = document.getElementById("charts");
+  const status = document.getElementById("series-status");
+  const ranges = document.getElementById("ranges");
+  const custom = document.getElementById("custom-range");
+  const palette = ["#2563eb", "#e0803a", "#12804a", "#c0362c", "#7b4bd6", "#1a9fb0", "#a07c1c"];
+  let range = { spanMs: 3_600_000 }; // or { from, to } for a custom range
+  let running; // the AbortController of the request in flight
+  let plots = [];
 
-  // One small chart per metric (at most maxSeries), each with its own y scale, so a metric in
-  // the thousands does not flatten one below 1.
-  function draw(readings) {
-    const ordered = [...readings].reverse(); // the API gives newest first
-    const names = [];
-    for (const r of ordered) {
-      for (const name of Object.keys(r.metrics)) {
-        if (!names.includes(name) && names.length < maxSeries) names.push(name);
+  const unitOf = (name) => /_([a-z]+)$/.exec(name)?.[1] ?? "";
+  const groupOf = (name) => name.split("_")[0];
+  const bounds = () => {
+    if (range.spanMs) {
+      const to = Date.now();
+      return { from: to - range.spanMs, to };
+    }
+    return { from: range.from, to: range.to };
+  };
+
+  function exportLinks({ from, to }) {
+    for (const format of ["csv", "ndjson"]) {
+      document.getElementById(`export-${format}`).href =
+        `${api}/export?format=${format}&from=${from}&to=${to}`;
+    }
+  }
+
+  function chartWidth(box) {
+    return Math.max(260, box.clientWidth - 4);
+  }
+
+  function draw(series) {
+    for (const p of plots) p.destroy();
+    plots = [];
+    holder.replaceChildren();
+    const names = Object.keys(series.metrics);
+    if (series.t.length === 0 || names.length === 0) {
+      status.textContent = "No readings in this range.";
+      return;
+    }
+    const groups = new Map();
+    for (const name of names) {
+      const key = groupOf(name);
+      if (!groups.has(key)) groups.set(key, new Map());
+      const byUnit = groups.get(key);
+      const unit = unitOf(name);
+      if (!byUnit.has(unit)) byUnit.set(unit, []);
+      byUnit.get(unit).push(name);
+    }
+    const xs = series.t.map((t) => t / 1000);
+    const pick = series.tier === "raw" ? "last" : "avg";
+    for (const [group, byUnit] of groups) {
+      const box = el("section", { class: "chart-group", "data-group": group }, el("h3", {}, group));
+      holder.append(box);
+      for (const [, members] of byUnit) {
+        const chart = el("div", { class: "chart", "data-metric": members.join(" ") });
+        box.append(chart);
+        const first = members[0];
+        const plot = new uPlot(
+          {
+            width: chartWidth(box),
+            height: 190,
+            cursor: { drag: { x: true, y: false } },
+            scales: { x: { time: true } },
+            series: [
+              { value: (_u, v) => (v == null ? "" : new Date(v * 1000).toLocaleString()) },
+              ...members.map((name, i) => ({
+                label: name,
+                stroke: palette[i % palette.length],
+                width: 1.5,
+                spanGaps: false,
+                value: (_u, v) => (v == null ? "–" : formatMetric(name, v)),
+              })),
+            ],
+            axes: [
+              { stroke: "#637087", grid: { stroke: "#eef1f5" } },
+              {
+                stroke: "#637087",
+                grid: { stroke: "#eef1f5" },
+                size: 78,
+                values: (_u, splits) => splits.map((v) => formatMetric(first, v)),
+              },
+            ],
+          },
+          [xs, ...members.map((name) => series.metrics[name][pick])],
+          chart,
+        );
+        plots.push(plot);
       }
     }
-    if (ordered.length === 0) return;
-    if (charts.size === 0) box.replaceChildren();
-    const xs = ordered.map((r) => Date.parse(r.ts) / 1000);
-    for (const [name, chart] of charts) {
-      if (!names.includes(name)) {
-        chart.plot.destroy();
-        chart.holder.remove();
-        charts.delete(name);
-      }
-    }
-    names.forEach((name, i) => {
-      const data = [xs, ordered.map((r) => r.metrics[name] ?? null)];
-      const chart = charts.get(name);
-      if (chart) return chart.plot.setData(data);
-      const holder = fm.el("div", { class: "chart", "data-metric": name });
-      box.append(holder);
-      const plot = new uPlot(
-        {
-          width: chartWidth(),
-          height: 180,
-          cursor: { drag: { x: true, y: false } },
-          series: [{}, {
-            label: name,
-            stroke: palette[i % palette.length],
-            width: 1.5,
-            spanGaps: true,
-          }],
-          axes: [{}, { size: 70 }],
-        },
-        data,
-        holder,
-      );
-      charts.set(name, { holder, plot });
-    });
+    const step = series.stepMs ? `, one point per ${describeStep(series.stepMs)}` : "";
+    const gaps = series.gaps.length > 0 ? `; ${series.gaps.length} gap(s) without data` : "";
+    status.textContent = `${
+      series.tier === "raw" ? "Raw readings" : `${series.tier} rollups`
+    }${step}${gaps}.`;
   }
 
-  function chartWidth() {
-    return Math.max(320, box.clientWidth);
+  function describeStep(ms) {
+    if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
+    if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+    if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+    return `${ms / 1000} s`;
   }
 
-  function fillTable(readings) {
-    const { el } = fm;
-    tableBody.replaceChildren(
-      ...readings.slice(0, 100).map((r) =>
-        el(
-          "tr",
-          {},
-          el("td", { class: "num" }, r.seq),
-          el("td", {}, el("time", { datetime: r.ts }, r.ts)),
-          el("td", {}, r.receivedAt),
-          el("td", {}, r.node),
-          el(
-            "td",
-            { class: "mono" },
-            Object.entries(r.metrics).map(([k, v]) => `${k}=${fm.formatNumber(v)}`).join(" "),
-          ),
-        )
-      ),
-    );
-  }
-
-  async function refresh() {
+  async function load({ refresh = false } = {}) {
+    if (refresh && running) return; // a refresh never stacks on a request in flight
+    running?.abort();
+    const controller = new AbortController();
+    running = controller;
+    const { from, to } = bounds();
+    exportLinks({ from, to });
+    if (!refresh) status.textContent = "Loading…";
     try {
-      const response = await fetch(url, { credentials: "same-origin" });
-      if (response.status === 401) return fm.checkSession("../");
-      if (!response.ok) return;
-      const { readings } = await response.json();
-      const top = readings[0]?.seq ?? null;
-      if (top === lastTop && charts.size > 0) return;
-      lastTop = top;
-      draw(readings);
-      fillTable(readings);
-    } catch {
-      // a node restarting behind the lb: try again on the next tick
+      const response = await fetch(`${api}/series?from=${from}&to=${to}`, {
+        signal: controller.signal,
+      });
+      if (response.status === 401) return fm.checkSession("../../");
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        status.textContent = body.error?.message ??
+          `Cannot load the chart: HTTP ${response.status}`;
+        return;
+      }
+      draw(await response.json());
+    } catch (error) {
+      if (error.name !== "AbortError") status.textContent = "Cannot reach the server; retrying.";
+    } finally {
+      if (running === controller) running = undefined;
     }
   }
-  addEventListener("resize", () => {
-    for (const { plot } of charts.values()) plot.setSize({ width: chartWidth(), height: 180 });
+
+  function press(button) {
+    for (const b of ranges.querySelectorAll("button")) b.setAttribute("aria-pressed", "false");
+    button.setAttribute("aria-pressed", "true");
+  }
+  const local = (ms) => {
+    const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+    return d.toISOString().slice(0, 16);
+  };
+  ranges.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    press(button);
+    if (button.dataset.range === "custom") {
+      const { from, to } = bounds();
+      custom.elements.from.value = local(from);
+      custom.elements.to.value = local(to);
+      custom.hidden = false;
+      return;
+    }
+    custom.hidden = true;
+    range = { spanMs: Number(button.dataset.range) };
+    load();
   });
-  refresh();
-  setInterval(refresh, 5000);
+  custom.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const from = Date.parse(custom.elements.from.value);
+    const to = Date.parse(custom.elements.to.value);
+    if (!(from < to)) {
+      status.textContent = "Pick a start before the end.";
+      return;
+    }
+    range = { from, to };
+    load();
+  });
+  setInterval(() => {
+    if (range.spanMs && !document.hidden) load({ refresh: true });
+  }, 10_000);
+  addEventListener("resize", () => {
+    for (const p of plots) p.setSize({ width: chartWidth(p.root.parentElement), height: 190 });
+  });
+  load();
+
+  // Editing name, group and tags (operators and admins; the form is absent otherwise).
+  const form = document.getElementById("edit-form");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = document.getElementById("edit-error");
+    error.hidden = true;
+    const f = form.elements;
+    const change = {
+      name: f.name.value.trim(),
+      group: f.group.value.trim() || null,
+      tags: f.tags.value.split(",").map((t) => t.trim()).filter(Boolean),
+    };
+    const response = await fetch(form.dataset.api, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(change),
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      error.textContent = body.error?.message ?? `Cannot save: HTTP ${response.status}`;
+      error.hidden = false;
+      return;
+    }
+    location.reload();
+  });
 })();
