@@ -10,6 +10,7 @@ import { ValidationError } from "../errors.ts";
 import { rootRelative } from "../relative.ts";
 import { hasRole, requireRole } from "../roles.ts";
 import { AlertsPage } from "./alerts_view.tsx";
+import { auditAlert, ruleDetail, silenceDetail } from "./audit.ts";
 import { EMPTY_FORM, type FormFields, formFromRule, ruleFromForm } from "./form.ts";
 import { createRule, createSilence, deleteRule, endSilence, getRule, updateRule } from "./rules.ts";
 import { RuleFormPage, RulesPage } from "./rule_views.tsx";
@@ -58,7 +59,8 @@ export function alertPages(ctx: AppContext): Hono<WebEnv> {
   app.post("/alerts/rules/new", operator, async (c) => {
     const fields = await formFields(c);
     try {
-      await createRule(ctx.db, ruleFromForm(fields), user(c), new Date(ctx.now()));
+      const rule = await createRule(ctx.db, ruleFromForm(fields), user(c), new Date(ctx.now()));
+      await auditAlert(ctx, c, "alert_rule.create", rule._id, ruleDetail(rule));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       return c.html(
@@ -86,7 +88,8 @@ export function alertPages(ctx: AppContext): Hono<WebEnv> {
     const rule = await getRule(ctx.db, c.req.param("id"));
     const fields = await formFields(c);
     try {
-      await updateRule(ctx.db, rule._id, ruleFromForm(fields), new Date(ctx.now()));
+      const saved = await updateRule(ctx.db, rule._id, ruleFromForm(fields), new Date(ctx.now()));
+      await auditAlert(ctx, c, "alert_rule.update", rule._id, ruleDetail(saved));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       return c.html(
@@ -99,12 +102,13 @@ export function alertPages(ctx: AppContext): Hono<WebEnv> {
 
   app.post("/alerts/rules/:id/delete", operator, async (c) => {
     await deleteRule(ctx.db, c.req.param("id"));
+    await auditAlert(ctx, c, "alert_rule.delete", c.req.param("id"));
     return back(c, "alerts/rules");
   });
 
   app.post("/alerts/silences", operator, async (c) => {
     const f = await formFields(c);
-    await createSilence(
+    const silence = await createSilence(
       ctx.db,
       {
         ...(f.rule && { rule: f.rule }),
@@ -115,11 +119,13 @@ export function alertPages(ctx: AppContext): Hono<WebEnv> {
       user(c),
       new Date(ctx.now()),
     );
+    await auditAlert(ctx, c, "silence.create", silence._id, silenceDetail(silence));
     return back(c, "alerts");
   });
 
   app.post("/alerts/silences/:id/end", operator, async (c) => {
     await endSilence(ctx.db, c.req.param("id"), new Date(ctx.now()));
+    await auditAlert(ctx, c, "silence.end", c.req.param("id"));
     return back(c, "alerts");
   });
 

@@ -8,6 +8,7 @@ import { DEVICE_ID_PATTERN } from "@fleetmon/shared/protocol";
 import type { AppContext, WebEnv } from "../context.ts";
 import { parseInput } from "../errors.ts";
 import { hasRole, requireRole } from "../roles.ts";
+import { auditAlert, ruleDetail, silenceDetail } from "./audit.ts";
 import { createRule, createSilence, deleteRule, endSilence, getRule, updateRule } from "./rules.ts";
 import { alertJson, deliveryJson, eventJson, ruleJson, silenceJson } from "./shapes.ts";
 import {
@@ -55,6 +56,7 @@ export function alertRoutes(ctx: AppContext): Hono<WebEnv> {
   });
   app.post("/rules", operator, async (c) => {
     const rule = await createRule(ctx.db, await body(c.req.raw), user(c), new Date(ctx.now()));
+    await auditAlert(ctx, c, "alert_rule.create", rule._id, ruleDetail(rule));
     return c.json(ruleJson(rule, true), 201);
   });
   app.put("/rules/:id", operator, async (c) => {
@@ -64,10 +66,12 @@ export function alertRoutes(ctx: AppContext): Hono<WebEnv> {
       await body(c.req.raw),
       new Date(ctx.now()),
     );
+    await auditAlert(ctx, c, "alert_rule.update", rule._id, ruleDetail(rule));
     return c.json(ruleJson(rule, true));
   });
   app.delete("/rules/:id", operator, async (c) => {
     await deleteRule(ctx.db, c.req.param("id"));
+    await auditAlert(ctx, c, "alert_rule.delete", c.req.param("id"));
     return c.body(null, 204);
   });
 
@@ -93,10 +97,12 @@ export function alertRoutes(ctx: AppContext): Hono<WebEnv> {
       user(c),
       new Date(ctx.now()),
     );
+    await auditAlert(ctx, c, "silence.create", silence._id, silenceDetail(silence));
     return c.json(silenceJson(silence, ctx.now()), 201);
   });
   app.delete("/silences/:id", operator, async (c) => {
     await endSilence(ctx.db, c.req.param("id"), new Date(ctx.now()));
+    await auditAlert(ctx, c, "silence.end", c.req.param("id"));
     return c.body(null, 204);
   });
   return app;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createUser } from "@fleetmon/shared/db";
 import { openTestDatabase } from "@fleetmon/shared/testing";
 import { apiLogin, assertRelativeLocation, ORIGIN, seedUser, testApp, USER } from "../_testing.ts";
+import { auditCollection } from "../access/audit.ts";
 import { alertCollections } from "./store.ts";
 
 const VIEWER = { username: "vera", password: "viewer horse" };
@@ -69,6 +70,13 @@ Deno.test("an operator creates, changes and deletes a rule through the API; a vi
   assert.equal((await changed.json()).webhookSecret, rule.webhookSecret, "the secret stays");
   assert.equal((await s.call("admin", "DELETE", `/api/alerts/rules/${rule.id}`)).status, 204);
   assert.equal((await s.call("admin", "GET", `/api/alerts/rules/${rule.id}`)).status, 404);
+  const audit = await auditCollection(s.t.db).find({}).sort({ _id: 1 }).toArray();
+  const alertAudit = audit.filter((a) => a.action.startsWith("alert_rule."));
+  assert.deepEqual(alertAudit.map((a) => [a.actor, a.action, a.target]), [
+    ["otto", "alert_rule.create", rule.id],
+    ["otto", "alert_rule.update", rule.id],
+    ["admin", "alert_rule.delete", rule.id],
+  ]);
 });
 
 Deno.test("a rule the API cannot keep is refused with every problem named", async () => {
@@ -173,4 +181,6 @@ Deno.test("the alerts page shows what fires, and an operator silences it for an 
   assert.equal(silences.length, 1);
   assert.equal(silences[0].active, true);
   assert.equal(silences[0].createdBy, "otto");
+  const [audited] = await auditCollection(s.t.db).find({ action: "silence.create" }).toArray();
+  assert.deepEqual([audited.actor, audited.target], ["otto", silences[0].id]);
 });

@@ -27,10 +27,19 @@ export interface FleetFeedOptions {
 
 const MAX_CHANGES_PER_SYNC = 1_000;
 
+/**
+ * Applies one change; returns the devices to re-read: those the change names, and any it brings
+ * a reading of that the index does not know yet (registered with `deno task device add`, which
+ * writes no change of its own).
+ */
 export function applyChange(index: FleetIndex, change: DeviceChangeDoc): string[] {
-  for (const { device, last } of change.last ?? []) index.applyLast(device, last);
+  const reread = new Set(change.devices ?? []);
+  for (const { device, last } of change.last ?? []) {
+    if (index.get(device)) index.applyLast(device, last);
+    else reread.add(device);
+  }
   for (const event of change.connections ?? []) index.applyConnection(event);
-  return change.devices ?? [];
+  return [...reread];
 }
 
 export class FleetFeed {
