@@ -81,6 +81,8 @@ export interface WebProcess extends AsyncDisposable {
   stop(): Promise<Deno.CommandStatus>;
   /** SIGKILL: the node dies without any clean-up; resolves once it has exited. */
   kill(): Promise<Deno.CommandStatus>;
+  /** Sends a signal, e.g. SIGHUP to reload the certificate. */
+  signal(signal: Deno.Signal): void;
 }
 
 /** Starts `web/main.ts` in `cwd` and resolves once it logs its "listening" line. */
@@ -120,6 +122,7 @@ export async function startWebProcess(
       service.child.kill("SIGKILL");
       return service.exited;
     },
+    signal: (signal) => service.child.kill(signal),
     [Symbol.asyncDispose]: async () => {
       await service.stop();
     },

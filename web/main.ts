@@ -12,4 +12,6 @@ await runService({
   loadConfig: loadWebConfig,
   logger: (config) => ({ node: config.node, level: config.logLevel }),
   start: startWebNode,
+  // `systemctl reload fleetmon-web`: a renewed certificate without a restart (docs/deploy.md).
+  signals: { SIGHUP: (node) => void node.reloadCertificate() },
 });

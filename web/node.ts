@@ -32,6 +32,8 @@ export const FLEET_SYNC_INTERVAL_MS = 500;
 
 export interface WebNode {
   addr: string;
+  /** SIGHUP: serve new connections with the certificate and key files as they are now. */
+  reloadCertificate(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,18 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
     let closing: Promise<void> | undefined;
     return {
       addr: server.addr,
+      async reloadCertificate() {
+        try {
+          await running.reloadCertificate();
+          logger.info("certificate reloaded", { cert: config.cert, key: config.key });
+        } catch (error) {
+          logger.error("certificate reload refused: the running certificate stays", {
+            cert: config.cert,
+            key: config.key,
+            error: (error as Error).message,
+          });
+        }
+      },
       close() {
         closing ??= (async () => {
           shutdown.abort();

@@ -85,3 +85,76 @@ Deno.test("close waits for an in-flight request to finish", async () => {
     assert.equal(closed, true);
   });
 });
+
+/** Makes a second self-signed pair in `dir` (CN differs), returning its PEM certificate. */
+async function newPair(dir: string): Promise<string> {
+  await Deno.remove(`${dir}/cert.pem`);
+  await Deno.remove(`${dir}/key.pem`);
+  const { certFile } = await ensureSelfSignedCert(dir);
+  return await Deno.readTextFile(certFile);
+}
+
+Deno.test("reloadCertificate serves new connections with the new pair, and none is refused meanwhile", async () => {
+  await withCert(async ({ certFile, keyFile }) => {
+    const app = new Hono();
+    app.get("/", (c) => c.text("ok"));
+    await using server = await createWebServer({
+      listen: { hostname: "127.0.0.1", port: 0 },
+      certFile,
+      keyFile,
+      app,
+      logger: createMemoryLogger(),
+    });
+    const url = `https://localhost:${server.addr.split(":")[1]}/`;
+    const oldPem = await Deno.readTextFile(certFile);
+    const dir = certFile.slice(0, certFile.lastIndexOf("/"));
+    const newPem = await newPair(dir);
+    using both = Deno.createHttpClient({ caCerts: [oldPem, newPem], poolMaxIdlePerHost: 0 });
+    // Requests on fresh connections all through the reload: not one may fail.
+    let stop = false;
+    let served = 0;
+    const load = (async () => {
+      while (!stop) {
+        const response = await fetch(url, { client: both });
+        assert.equal(await response.text(), "ok");
+        served++;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    await server.reloadCertificate();
+    await new Promise((r) => setTimeout(r, 100));
+    stop = true;
+    await load;
+    assert.ok(served > 0);
+    using onlyNew = Deno.createHttpClient({ caCerts: [newPem], poolMaxIdlePerHost: 0 });
+    assert.equal(await (await fetch(url, { client: onlyNew })).text(), "ok");
+    using onlyOld = Deno.createHttpClient({ caCerts: [oldPem], poolMaxIdlePerHost: 0 });
+    await assert.rejects(
+      fetch(url, { client: onlyOld }),
+      "the old certificate is no longer served",
+    );
+  });
+});
+
+Deno.test("reloadCertificate refuses a key that does not match, and the running pair stays", async () => {
+  await withCert(async ({ certFile, keyFile }) => {
+    const app = new Hono();
+    app.get("/", (c) => c.text("ok"));
+    await using server = await createWebServer({
+      listen: { hostname: "127.0.0.1", port: 0 },
+      certFile,
+      keyFile,
+      app,
+      logger: createMemoryLogger(),
+    });
+    const oldPem = await Deno.readTextFile(certFile);
+    const oldKey = await Deno.readTextFile(keyFile);
+    const dir = certFile.slice(0, certFile.lastIndexOf("/"));
+    await newPair(dir);
+    await Deno.writeTextFile(keyFile, oldKey); // new certificate, old key: a half-copied renewal
+    await assert.rejects(server.reloadCertificate(), /KeyMismatch|key/i);
+    using client = Deno.createHttpClient({ caCerts: [oldPem], poolMaxIdlePerHost: 0 });
+    const url = `https://localhost:${server.addr.split(":")[1]}/`;
+    assert.equal(await (await fetch(url, { client })).text(), "ok");
+  });
+});
