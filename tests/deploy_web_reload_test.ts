@@ -22,7 +22,10 @@ Deno.test("web serves a renewed certificate after SIGHUP, and refuses a pair tha
   ws0.signal("SIGHUP");
   await eventually(
     "the reload",
-    async () => ws0.lines.find((l) => l.msg === "certificate reloaded") ? true : undefined,
+    () =>
+      Promise.resolve(
+        ws0.lines.find((l) => l.msg === "certificate reloaded") ? true : undefined,
+      ),
   );
   using trustsNew = Deno.createHttpClient({ caCerts: [newPem], poolMaxIdlePerHost: 0 });
   const health = await fetch(url, { client: trustsNew });
@@ -36,8 +39,12 @@ Deno.test("web serves a renewed certificate after SIGHUP, and refuses a pair tha
   ws0.signal("SIGHUP");
   const refused = await eventually(
     "the refusal",
-    async () =>
-      ws0.lines.find((l) => l.msg === "certificate reload refused: the running certificate stays"),
+    () =>
+      Promise.resolve(
+        ws0.lines.find((l) =>
+          l.msg === "certificate reload refused: the running certificate stays"
+        ),
+      ),
   );
   assert.equal(refused.level, "error");
   const still = await fetch(url, { client: trustsNew });
