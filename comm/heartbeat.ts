@@ -14,6 +14,8 @@ export function startHeartbeat(
     stats: CommStats;
     intervalMs: number;
     logger: Logger;
+    /** Readings received but not yet stored (the batcher's queue), for the cluster page. */
+    pending?: () => number;
   },
 ): { stop(): Promise<void> } {
   const startedAt = new Date();
@@ -36,6 +38,7 @@ export function startHeartbeat(
         readingsStored: options.stats.readingsStored,
         readingsRejected: Object.values(options.stats.readingsRejected).reduce((a, b) => a + b, 0),
         dbWriteErrors: options.stats.dbWriteErrors,
+        pendingReadings: options.pending?.() ?? 0,
       },
     }).catch((error) => options.logger.warn("cannot write heartbeat", { error }));
   };

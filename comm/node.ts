@@ -43,6 +43,7 @@ export async function startCommNode(config: CommConfig, logger: Logger): Promise
       limits: { helloTimeoutMs: config.helloTimeoutMs, idleTimeoutMs: config.idleTimeoutMs },
     });
     const health = createHealthServer({ listen: config.health, node: config.node, server, store });
+    const batcher = server.batcher;
     const heartbeat = startHeartbeat({
       db: database.db,
       node: config.node,
@@ -50,6 +51,7 @@ export async function startCommNode(config: CommConfig, logger: Logger): Promise
       stats: server.stats,
       intervalMs: config.heartbeatMs,
       logger,
+      pending: () => batcher.pending,
     });
     logger.info("listening", {
       addr: formatHostPort(server.addr),

@@ -9,6 +9,8 @@ import { alertPages, alertRoutes, firingAlerts } from "./alerts/mod.ts";
 import { accessApiRoutes } from "./access/api_routes.ts";
 import { accessPageRoutes } from "./access/page_routes.tsx";
 import { enforceRoles } from "./access/policy.ts";
+import { clusterRoutes } from "./cluster/routes.tsx";
+import { createClusterReader } from "./cluster/view.ts";
 import { apiRoutes } from "./api_routes.ts";
 import { createFleet } from "./fleet/mod.ts";
 import { fleetRoutes } from "./fleet_routes.ts";
@@ -78,6 +80,7 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
   app.route("/", alertPages(ctx));
   app.route("/", pageRoutes(ctx));
   app.route("/", accessPageRoutes(ctx));
+  app.route("/", clusterRoutes(ctx, ctx.clusterReader));
   return app;
 }
 
@@ -98,6 +101,8 @@ function resolve(deps: AppDeps): AppContext {
     loginLimiter: deps.loginLimiter ?? createLoginLimiter(deps.db, { now }),
     hasher: deps.hasher ?? createInlineHasher(),
     publicOrigins: (deps.publicOrigins ?? []).map((origin) => new URL(origin).origin),
+    clusterReader: deps.clusterReader ??
+      createClusterReader({ db: deps.db, self: deps.nodeId, lbs: [], now }),
     liveIntervalMs: deps.liveIntervalMs ?? 2_000,
     liveMaxMs: deps.liveMaxMs ?? 5 * 60_000,
     fleet: deps.fleet ??

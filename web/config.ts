@@ -40,6 +40,21 @@ export const webConfigSchema = z.object({
     }
     return origins.map((origin) => origin.replace(/\/$/, ""));
   }),
+  /** Load balancers' admin APIs for /cluster: `lb-comm=http://10.0.0.5:9000,lb-web=http://…`. */
+  lbAdmin: z.string().default("").transform((text, ctx) => {
+    const targets = [];
+    for (const item of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+      const match = /^([A-Za-z0-9._-]{1,64})=(https?:\/\/[^\s/]+)\/?$/.exec(item);
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: `"${item}" is not NAME=http://HOST:PORT` });
+        continue;
+      }
+      targets.push({ name: match[1], url: match[2] });
+    }
+    return targets;
+  }),
+  /** A file holding the load balancers' admin token (the launcher writes it). */
+  lbAdminTokenFile: z.string().min(1).optional(),
   /** Workers that check passwords (argon2id) off the main thread. */
   passwordWorkers: z.coerce.number().int().min(1).max(16).default(1),
   /** Take part in alert evaluation (only the holder of the alerts lease evaluates). */
@@ -62,6 +77,8 @@ export const WEB_FLAGS: ConfigSources["flags"] = {
   "session-ttl-ms": { type: "string" },
   "public-origin": { type: "string" },
   "password-workers": { type: "string" },
+  "lb-admin": { type: "string" },
+  "lb-admin-token-file": { type: "string" },
   alerts: { type: "string" },
   "alert-tick-ms": { type: "string" },
   "alert-lease-ttl-ms": { type: "string" },
@@ -79,6 +96,8 @@ export const WEB_ENV_KEYS: ConfigSources["envKeys"] = {
   WEB_SESSION_TTL_MS: "sessionTtlMs",
   WEB_PUBLIC_ORIGIN: "publicOrigin",
   WEB_PASSWORD_WORKERS: "passwordWorkers",
+  WEB_LB_ADMIN: "lbAdmin",
+  WEB_LB_ADMIN_TOKEN_FILE: "lbAdminTokenFile",
   WEB_ALERTS: "alerts",
   WEB_ALERT_TICK_MS: "alertTickMs",
   WEB_ALERT_LEASE_TTL_MS: "alertLeaseTtlMs",

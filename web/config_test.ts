@@ -14,6 +14,7 @@ Deno.test("web config has relative cert paths and a loopback listen address by d
     sessionTtlMs: 43_200_000,
     publicOrigin: [],
     passwordWorkers: 1,
+    lbAdmin: [],
     alerts: true,
     alertTickMs: 1_000,
     alertLeaseTtlMs: 10_000,

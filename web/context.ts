@@ -2,6 +2,7 @@
 import type { Db } from "mongodb";
 import type { SessionDoc } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
+import type { ClusterReader } from "./cluster/view.ts";
 import type { PasswordHasher } from "./login/password_hasher.ts";
 import type { Fleet } from "./fleet/mod.ts";
 import type { LoginLimiter } from "./rate_limit.ts";
@@ -41,6 +42,8 @@ export interface AppDeps {
    * one of them (DNS rebinding). When unset, the request's own origin is trusted (tests, local).
    */
   publicOrigins?: string[];
+  /** Reads every layer for /cluster; default: nodes and database only, no load balancers. */
+  clusterReader?: ClusterReader;
   /** How often a live stream looks for changes; default 2000 ms. */
   liveIntervalMs?: number;
   /** A live stream is closed after this long (the browser reconnects); default 5 min. */
@@ -60,6 +63,7 @@ export interface AppContext {
   loginLimiter: LoginLimiter;
   hasher: PasswordHasher;
   publicOrigins: string[];
+  clusterReader: ClusterReader;
   liveIntervalMs: number;
   liveMaxMs: number;
   fleet: Fleet;

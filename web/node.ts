@@ -10,7 +10,8 @@ import denoJson from "./deno.json" with { type: "json" };
 import { createApp } from "./app.ts";
 import { createFleet } from "./fleet/mod.ts";
 import type { WebConfig } from "./config.ts";
-import { startHeartbeat } from "./heartbeat.ts";
+import { HEARTBEAT_INTERVAL_MS, startHeartbeat } from "./heartbeat.ts";
+import { createClusterReader } from "./cluster/view.ts";
 import { every } from "./periodic.ts";
 import { createWebServer } from "./server.ts";
 import {
@@ -57,9 +58,19 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
     if (config.publicOrigin.length === 0) {
       logger.warn("no --public-origin: the request's own Host is trusted for Origin checks", {});
     }
+    const clusterReader = createClusterReader({
+      db: database.db,
+      self: config.node,
+      lbs: config.lbAdmin,
+      lbToken: config.lbAdminTokenFile
+        ? (await Deno.readTextFile(config.lbAdminTokenFile)).trim()
+        : undefined,
+      now: Date.now,
+    });
     const app = createApp({
       fleet,
       hasher,
+      clusterReader,
       publicOrigins: config.publicOrigin,
       db: database.db,
       logger,
@@ -114,6 +125,10 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
         leaseTtlMs: config.alertLeaseTtlMs,
       })
       : undefined;
+    const clusterSampler = every(HEARTBEAT_INTERVAL_MS, () => clusterReader.sample(), {
+      logger,
+      name: "cluster sample",
+    });
     logger.info("listening", { addr: server.addr, version: WEB_VERSION, pid: Deno.pid });
 
     const running = server;

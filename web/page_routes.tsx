@@ -1,4 +1,4 @@
-/** The server-rendered pages: / (→ overview), /overview, /devices, /devices/:id, /cluster. */
+/** The server-rendered pages: / (→ overview), /overview, /devices, /devices/:id. */
 import { Hono } from "hono";
 import type { AppContext, WebEnv } from "./context.ts";
 import { parseQuery } from "./query.ts";
@@ -9,7 +9,6 @@ import { alertsForDevice } from "./alerts/mod.ts";
 import { readConnectionHistory } from "@fleetmon/shared/db";
 import { hasRole } from "./roles.ts";
 import { DEVICE_ID_PATTERN } from "@fleetmon/shared/protocol";
-import { ClusterPage } from "./views/cluster.tsx";
 import { DevicePage } from "./views/device.tsx";
 import { DevicesPage } from "./views/devices.tsx";
 import { OverviewPage } from "./views/overview.tsx";
@@ -65,13 +64,6 @@ export function pageRoutes(ctx: AppContext): Hono<WebEnv> {
         connections={connections.reverse()}
         now={ctx.now()}
       />,
-    );
-  });
-
-  app.get("/cluster", async (c) => {
-    const nodes = await getNodes(ctx.db, ctx.now());
-    return c.html(
-      <ClusterPage user={c.get("session").user} nodes={nodes} now={ctx.now()} self={ctx.nodeId} />,
     );
   });
 

@@ -90,41 +90,6 @@ Deno.test("/devices/:id shows status, last values with units, connections, the r
   assertRelativeLinks(missingHtml);
 });
 
-Deno.test("/cluster lists comm and web nodes as alive or stale", async () => {
-  await using t = await openTestDatabase();
-  await seedUser(t.db);
-  const now = Date.now();
-  const node = { version: "0.1.0", host: "vm", pid: 7, startedAt: new Date(now - 60_000) };
-  await writeHeartbeat(t.db, {
-    _id: "cs0",
-    kind: "comm",
-    address: "127.0.0.1:7001",
-    heartbeatAt: new Date(now - 1_000),
-    stats: { connections: 12, readingsAccepted: 3400 },
-    ...node,
-  });
-  await writeHeartbeat(t.db, {
-    _id: "ws1",
-    kind: "web",
-    address: "127.0.0.1:8102",
-    heartbeatAt: new Date(now - 3_600_000),
-    stats: {},
-    ...node,
-  });
-  const app = testApp(t.db, { nodeId: "ws0" });
-  const cookie = await apiLogin(app);
-  const html = await (await app.request("/cluster", { headers: { cookie } })).text();
-  assertRelativeLinks(html);
-  assert.match(html, /served by ws0/);
-  const row = (id: string) =>
-    new RegExp(`<tr data-id="${id}">(.*?)</tr>`, "s").exec(html)?.[1] ?? "";
-  assert.match(row("cs0"), /alive/);
-  assert.match(row("cs0"), /connections<\/span> 12/);
-  assert.match(row("cs0"), /readingsAccepted<\/span> 3400/);
-  assert.match(row("ws1"), /stale/);
-  assert.match(row("ws1"), /1 h ago/);
-});
-
 async function readEvent(
   reader: ReadableStreamDefaultReader<string>,
   buffer: { text: string },

@@ -100,6 +100,9 @@ export function topology(
       `--node=ws${i}`,
       `--listen=${at(o.ports.web[i])}`,
       `--public-origin=https://localhost:${o.ports.lbWeb},https://127.0.0.1:${o.ports.lbWeb}`,
+      `--lb-admin=lb-comm=http://${at(o.ports.lbCommAdmin)},lb-web=http://${
+        at(o.ports.lbWebAdmin)
+      }`,
     ]),
     // Each web node runs from its own directory with its own copy of the certificate.
     cwd: `${o.dataDir}/ws${i}`,

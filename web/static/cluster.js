@@ -1,52 +1,18 @@
-// /cluster: refreshes the node table from api/nodes every 5 s.
+// /cluster: every 5 s, fetches the page again and swaps in its #cluster part (parsed with
+// DOMParser, which runs no script; nothing is built from strings).
 "use strict";
 (() => {
-  const table = document.getElementById("nodes");
-  const body = table.tBodies[0];
-  const { el } = fm;
-
-  function row(n) {
-    const stats = el("span", { class: "metrics" });
-    for (const [name, value] of Object.entries(n.stats)) {
-      stats.append(
-        el(
-          "span",
-          { class: "metric" },
-          el("span", { class: "metric-name" }, name),
-          " ",
-          fm.formatNumber(value),
-        ),
-      );
-    }
-    return el(
-      "tr",
-      { "data-id": n.id },
-      el("td", {}, n.id),
-      el("td", {}, n.kind),
-      el(
-        "td",
-        {},
-        el("span", { class: n.alive ? "badge ok" : "badge off" }, n.alive ? "alive" : "stale"),
-      ),
-      el("td", {}, n.version),
-      el("td", { class: "mono" }, n.address),
-      el("td", { class: "mono" }, `${n.host} / ${n.pid}`),
-      el("td", {}, fm.timeEl(n.startedAt)),
-      el("td", {}, fm.timeEl(n.heartbeatAt)),
-      el("td", {}, stats),
-    );
-  }
-
-  async function refresh() {
+  const refresh = async () => {
     try {
-      const response = await fetch(table.dataset.source, { credentials: "same-origin" });
-      if (response.status === 401) return fm.checkSession("./");
+      const response = await fetch(location.href, { headers: { accept: "text/html" } });
       if (!response.ok) return;
-      const { nodes } = await response.json();
-      body.replaceChildren(...nodes.map(row));
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = doc.getElementById("cluster");
+      const current = document.getElementById("cluster");
+      if (fresh && current) current.replaceWith(document.adoptNode(fresh));
     } catch {
-      // a node restarting behind the lb: try again on the next tick
+      // The next tick tries again; a node going away is what this page is for.
     }
-  }
-  setInterval(refresh, 5000);
+  };
+  setInterval(refresh, 5_000);
 })();

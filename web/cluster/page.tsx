@@ -1,0 +1,252 @@
+/** /cluster: load balancers, nodes and the database on one page; cluster.js refreshes it. */
+import { formatNumber, relativeTime } from "../views/format.ts";
+import { Layout } from "../views/layout.tsx";
+import type { ClusterView } from "./view.ts";
+
+type Role = "admin" | "operator" | "viewer";
+
+const STATE_CLASS: Record<string, string> = {
+  up: "badge ok",
+  stale: "badge off",
+  out: "badge warn",
+};
+const stateClass = (state: string) =>
+  STATE_CLASS[state] ?? (state === "up" ? "badge ok" : "badge off");
+const rate = (value: number | undefined, unit: string) =>
+  value === undefined ? "–" : `${formatNumber(Math.round(value * 10) / 10)} ${unit}`;
+const bytes = (n: number) =>
+  n >= 1e9
+    ? `${(n / 1e9).toFixed(1)} GB`
+    : n >= 1e6
+    ? `${(n / 1e6).toFixed(1)} MB`
+    : `${Math.round(n / 1e3)} kB`;
+
+export function ClusterPage(props: { user: string; role: Role; view: ClusterView }) {
+  const { view } = props;
+  const now = Date.parse(view.at);
+  const comm = view.nodes.filter((n) => n.kind === "comm");
+  const web = view.nodes.filter((n) => n.kind === "web");
+  return (
+    <Layout
+      root="./"
+      title="Cluster"
+      user={props.user}
+      role={props.role}
+      active="cluster"
+      scripts={["cluster.js"]}
+    >
+      <div id="cluster" data-at={view.at}>
+        <div class="page-head">
+          <h1>Cluster</h1>
+          <span class="muted">
+            served by {view.self} · updated{" "}
+            <time datetime={view.at}>{relativeTime(view.at, now)}</time>
+          </span>
+        </div>
+
+        <h2>Load balancers</h2>
+        {view.lbs.length === 0 && (
+          <p class="muted">No load balancer configured (web's --lb-admin).</p>
+        )}
+        {view.lbs.map((lb) => (
+          <section class="card" data-lb={lb.name}>
+            <h3>
+              {lb.name}{" "}
+              <span class={lb.reachable ? "badge ok" : "badge off"}>
+                {lb.reachable ? "reachable" : "unreachable"}
+              </span>{" "}
+              <span class="muted">
+                {lb.reachable
+                  ? `${lb.addr} · ${lb.engine} · ${lb.connections?.active ?? 0} open · ${
+                    formatNumber(lb.connections?.total ?? 0)
+                  } total`
+                  : `${lb.url}: ${lb.error}`}
+              </span>
+            </h3>
+            {lb.backends.length > 0 && (
+              <div class="scroll">
+                <table class="grid">
+                  <thead>
+                    <tr>
+                      <th>Backend</th>
+                      <th>Address</th>
+                      <th>State</th>
+                      <th>Since</th>
+                      <th class="num">Open</th>
+                      <th class="num">Total</th>
+                      <th class="num">Failed connects</th>
+                      <th>Last check</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {lb.backends.map((b) => (
+                      <tr data-backend={b.id}>
+                        <td>{b.id}</td>
+                        <td class="mono">{b.address}</td>
+                        <td>
+                          <span class={stateClass(b.state)}>{b.state}</span>
+                        </td>
+                        <td>{relativeTime(b.since, now)}</td>
+                        <td class="num">{formatNumber(b.active)}</td>
+                        <td class="num">{formatNumber(b.total)}</td>
+                        <td class="num">{formatNumber(b.failedConnects)}</td>
+                        <td class="muted">
+                          {b.lastCheck
+                            ? `${b.lastCheck.ok ? "ok" : "failed"} ${b.lastCheck.durationMs} ms${
+                              b.lastCheck.detail ? `: ${b.lastCheck.detail}` : ""
+                            }`
+                            : "–"}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+        ))}
+
+        <h2>comm nodes</h2>
+        <div class="scroll">
+          <table class="grid" id="comm-nodes">
+            <thead>
+              <tr>
+                <th>Node</th>
+                <th>Health</th>
+                <th class="num">Stored</th>
+                <th class="num">Rejected</th>
+                <th class="num">Connections</th>
+                <th class="num">Pending writes</th>
+                <th class="num">Write errors</th>
+                <th>Address</th>
+                <th>Heartbeat</th>
+              </tr>
+            </thead>
+            <tbody>
+              {comm.map((n) => (
+                <tr data-node={n.id}>
+                  <td>{n.id}</td>
+                  <td>
+                    <span class={stateClass(n.health)}>{n.health}</span>{" "}
+                    <span class="muted">
+                      {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
+                    </span>
+                  </td>
+                  <td class="num">{rate(n.rates.readingsStored, "/s")}</td>
+                  <td class="num">{rate(n.rates.readingsRejected, "/s")}</td>
+                  <td class="num">{formatNumber(n.stats.connections ?? 0)}</td>
+                  <td class="num">{formatNumber(n.stats.pendingReadings ?? 0)}</td>
+                  <td class="num">{rate(n.rates.dbWriteErrors, "/s")}</td>
+                  <td class="mono">{n.address}</td>
+                  <td>{relativeTime(n.heartbeatAt, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {comm.length === 0 && <p class="muted">No comm node has sent a heartbeat yet.</p>}
+
+        <h2>web nodes</h2>
+        <div class="scroll">
+          <table class="grid" id="web-nodes">
+            <thead>
+              <tr>
+                <th>Node</th>
+                <th>Health</th>
+                <th class="num">Requests</th>
+                <th class="num">5xx</th>
+                <th class="num">Failed sign-ins</th>
+                <th class="num">In flight</th>
+                <th class="num">Live streams</th>
+                <th>Address</th>
+                <th>Heartbeat</th>
+              </tr>
+            </thead>
+            <tbody>
+              {web.map((n) => (
+                <tr data-node={n.id}>
+                  <td>{n.id}{n.id === view.self ? " (this)" : ""}</td>
+                  <td>
+                    <span class={stateClass(n.health)}>{n.health}</span>{" "}
+                    <span class="muted">
+                      {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
+                    </span>
+                  </td>
+                  <td class="num">{rate(n.rates.requests, "/s")}</td>
+                  <td class="num">{rate(n.rates.responses5xx, "/s")}</td>
+                  <td class="num">{rate(n.rates.loginsFailed, "/s")}</td>
+                  <td class="num">{formatNumber(n.stats.inFlight ?? 0)}</td>
+                  <td class="num">{formatNumber(n.stats.liveStreams ?? 0)}</td>
+                  <td class="mono">{n.address}</td>
+                  <td>{relativeTime(n.heartbeatAt, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+
+        <h2>Database</h2>
+        <section class="card" id="database">
+          <dl class="facts">
+            <dt>Server</dt>
+            <dd>{view.database.server} {view.database.version ?? "(version unknown)"}</dd>
+            <dt>Topology</dt>
+            <dd>{view.database.topology}</dd>
+            <dt>Database</dt>
+            <dd class="mono">{view.database.name}</dd>
+            <dt>Devices</dt>
+            <dd>{formatNumber(view.database.counts.devices ?? 0)}</dd>
+            <dt>Readings</dt>
+            <dd>{formatNumber(view.database.counts.readings ?? 0)}</dd>
+          </dl>
+          {view.database.shards.length > 0 && (
+            <table class="grid" id="shards">
+              <thead>
+                <tr>
+                  <th>Shard</th>
+                  <th>Hosts</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.database.shards.map((s) => (
+                  <tr>
+                    <td>{s.id}</td>
+                    <td class="mono">{s.host}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {view.database.readings.length > 0 && (
+            <table class="grid" id="readings-spread">
+              <thead>
+                <tr>
+                  <th>Readings on</th>
+                  <th class="num">Documents</th>
+                  <th class="num">Size</th>
+                  <th class="num">Share</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.database.readings.map((r) => {
+                  const total = view.database.readings.reduce((sum, x) => sum + x.count, 0);
+                  return (
+                    <tr>
+                      <td>{r.shard}</td>
+                      <td class="num">{formatNumber(r.count)}</td>
+                      <td class="num">{bytes(r.sizeBytes)}</td>
+                      <td class="num">
+                        {total > 0 ? `${Math.round((r.count / total) * 100)} %` : "–"}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+          {view.database.notes.map((note) => <p class="muted">Not available: {note}</p>)}
+        </section>
+      </div>
+    </Layout>
+  );
+}
