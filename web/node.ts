@@ -151,7 +151,13 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
         closing ??= (async () => {
           shutdown.abort();
           await running.close();
-          await Promise.all([heartbeat.stop(), sweep.stop(), fleetSync.stop(), alerting?.stop()]);
+          await Promise.all([
+            heartbeat.stop(),
+            sweep.stop(),
+            fleetSync.stop(),
+            alerting?.stop(),
+            clusterSampler.stop(),
+          ]);
           hasher?.close();
           await database.close();
         })();

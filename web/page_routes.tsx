@@ -4,7 +4,6 @@ import type { AppContext, WebEnv } from "./context.ts";
 import { parseQuery } from "./query.ts";
 import { NotFoundError } from "./errors.ts";
 import { fleetQuerySchema } from "./fleet/mod.ts";
-import { getNodes } from "./queries.ts";
 import { alertsForDevice } from "./alerts/mod.ts";
 import { readConnectionHistory } from "@fleetmon/shared/db";
 import { hasRole } from "./roles.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeDeviceStatus, writeHeartbeat } from "@fleetmon/shared/db";
+import { writeDeviceStatus } from "@fleetmon/shared/db";
 import { openTestDatabase, writeTestReading } from "@fleetmon/shared/testing";
 import { apiLogin, seedDevice, seedUser, testApp } from "./_testing.ts";
 import { createStats } from "./stats.ts";

@@ -244,7 +244,7 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
               </tbody>
             </table>
           )}
-          {view.database.notes.map((note) => <p class="muted">Not available: {note}</p>)}
+          {view.database.notes.map((note) => <p key={note} class="muted">Not available: {note}</p>)}
         </section>
       </div>
     </Layout>
