@@ -49,7 +49,8 @@ export async function startCommProcess(options: CommOptions): Promise<CommProces
 }
 
 export interface LbOptions {
-  backends: { name: string; port: number; healthPort: number }[];
+  /** `proxy` overrides the balancer's --proxy-protocol for one backend. */
+  backends: { name: string; port: number; healthPort: number; proxy?: "off" | "v1" | "v2" }[];
   /** What lb(comm) sends before the device's bytes: "v2" as deployed, or "off". */
   proxyProtocol: "v1" | "v2" | "off";
   port?: number;
@@ -75,7 +76,8 @@ export async function startLbProcess(
       "--fall=2",
       `--proxy-protocol=${options.proxyProtocol}`,
       ...options.backends.map((b) =>
-        `--backend=${b.name}=127.0.0.1:${b.port},check=${b.healthPort}`
+        `--backend=${b.name}=127.0.0.1:${b.port},check=${b.healthPort}` +
+        (b.proxy ? `,proxy=${b.proxy}` : "")
       ),
     ],
     cwd: ROOT,

@@ -39,6 +39,8 @@ export interface FleetSnapshot extends DeviceClientStats {
   /** Clients created so far. */
   started: number;
   connected: number;
+  /** Clients that got a welcome at least once. */
+  everConnected: number;
   failed: number;
   /** Readings generated (handed to clients). */
   generated: number;
@@ -115,6 +117,7 @@ export class Fleet {
       devices: this.#o.devices.length,
       started: this.#sims.length,
       connected: 0,
+      everConnected: 0,
       failed: 0,
       generated: this.#generated,
       sent: 0,
@@ -132,6 +135,7 @@ export class Fleet {
       if (client.state === "ready" || client.state === "draining") s.connected++;
       if (client.state === "failed") s.failed++;
       const c = client.stats;
+      if (c.connects > 0) s.everConnected++;
       s.sent += c.sent;
       s.resent += c.resent;
       s.acked += c.acked;

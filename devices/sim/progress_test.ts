@@ -7,6 +7,7 @@ const snapshot = (fields: Partial<FleetSnapshot> = {}): FleetSnapshot => ({
   devices: 1000,
   started: 1000,
   connected: 998,
+  everConnected: 1000,
   failed: 0,
   generated: 12_500,
   sent: 12_400,
@@ -68,7 +69,7 @@ Deno.test("the report is ok only when no acked reading is lost or doubled", () =
     ms: 120,
   };
   const input = {
-    snapshot: snapshot({ acked: 14_000, connects: 1_010 }),
+    snapshot: snapshot({ acked: 14_000, connects: 1_010, buffered: 0 }),
     audit,
     rate: 1,
     target: "127.0.0.1:7000",
@@ -81,12 +82,59 @@ Deno.test("the report is ok only when no acked reading is lost or doubled", () =
   assert.equal(report.ok, true);
   assert.equal(report.acked_per_s, 1_000);
   assert.equal(report.reconnects, 10);
-  assert.match(formatSummary(report), /lost_acked 0, duplicates 0\n.*OK: every acked reading/);
+  assert.match(
+    formatSummary(report),
+    /lost_acked 0, duplicates 0\n.*OK: every acked reading is stored exactly once; all 1,000/,
+  );
   const bad = buildReport({
     ...input,
     audit: { ...audit, found: 13_999, lost_acked: 1, lost_examples: ["sim-3:17"] },
   });
   assert.equal(bad.ok, false);
-  assert.match(formatSummary(bad), /FAILED: e.g. sim-3:17/);
+  assert.match(formatSummary(bad), /FAILED: 1 acked readings not stored; e.g. sim-3:17/);
   assert.equal(buildReport({ ...input, audit: { ...audit, duplicates: 1 } }).ok, false);
+});
+
+Deno.test("the report is never ok when devices failed to connect, were refused or left readings unacked", () => {
+  const clean = {
+    devices: 20,
+    checked: 0,
+    found: 0,
+    lost_acked: 0,
+    duplicates: 0,
+    lost_examples: [],
+    ms: 1,
+  };
+  const input = {
+    audit: clean,
+    rate: 1,
+    target: "127.0.0.1:7000",
+    connectMs: 30_000,
+    sendingMs: 10_000,
+    drained: true,
+    failures: {},
+  };
+  // What a PROXY mismatch between lb(comm) and comm looked like: nothing connected, audit clean.
+  const none = buildReport({
+    ...input,
+    snapshot: snapshot({
+      devices: 20,
+      started: 20,
+      connected: 0,
+      everConnected: 0,
+      connects: 0,
+      acked: 0,
+      generated: 0,
+      buffered: 0,
+    }),
+  });
+  assert.equal(none.ok, false);
+  assert.match(formatSummary(none), /FAILED: 20 of 20 devices never connected/);
+  const refused = buildReport({
+    ...input,
+    snapshot: snapshot({ devices: 20, started: 20, everConnected: 18, failed: 2, buffered: 0 }),
+  });
+  assert.deepEqual(refused.problems, ["2 of 20 devices never connected", "2 devices were refused"]);
+  const stuck = buildReport({ ...input, drained: false, snapshot: snapshot({ buffered: 500 }) });
+  assert.deepEqual(stuck.problems, ["500 readings unacked at the end"]);
 });

@@ -4,9 +4,14 @@ import type { FleetSnapshot } from "./fleet.ts";
 import { formatCounts, formatDuration, number } from "./progress.ts";
 
 export interface SimReport {
+  /** True only when every device connected, none was refused, everything was acked and stored. */
   ok: boolean;
+  /** Why `ok` is false, one sentence each. */
+  problems: string[];
   devices: number;
   connected: number;
+  /** Devices that connected at least once during the run. */
+  ever_connected: number;
   rate_per_device: number;
   target: string;
   connect_ms: number;
@@ -37,12 +42,33 @@ export interface ReportInput {
   failures: Record<string, number>;
 }
 
+/** Everything that keeps a run from being OK: a run where devices could not connect is not. */
+function findProblems(s: FleetSnapshot, audit: AuditResult, drained: boolean): string[] {
+  const problems: string[] = [];
+  if (s.everConnected < s.devices) {
+    problems.push(
+      `${number(s.devices - s.everConnected)} of ${number(s.devices)} devices never connected`,
+    );
+  }
+  if (s.failed > 0) problems.push(`${number(s.failed)} devices were refused`);
+  if (s.generated > 0 && s.acked === 0) problems.push("no reading was acked");
+  if (!drained || s.buffered > 0) {
+    problems.push(`${number(s.buffered)} readings unacked at the end`);
+  }
+  if (audit.lost_acked > 0) problems.push(`${number(audit.lost_acked)} acked readings not stored`);
+  if (audit.duplicates > 0) problems.push(`${number(audit.duplicates)} readings stored twice`);
+  return problems;
+}
+
 export function buildReport(input: ReportInput): SimReport {
   const { snapshot: s, audit } = input;
+  const problems = findProblems(s, audit, input.drained);
   return {
-    ok: audit.lost_acked === 0 && audit.duplicates === 0,
+    ok: problems.length === 0,
+    problems,
     devices: s.devices,
     connected: s.connected,
+    ever_connected: s.everConnected,
     rate_per_device: input.rate,
     target: input.target,
     connect_ms: input.connectMs,
@@ -82,9 +108,11 @@ export function formatSummary(r: SimReport): string {
       number(a.found)
     } found, lost_acked ${a.lost_acked}, duplicates ${a.duplicates}`,
     r.ok
-      ? "  result      OK: every acked reading is stored exactly once"
-      : `  result      FAILED${
-        a.lost_examples.length ? `: e.g. ${a.lost_examples.join(", ")}` : ""
+      ? `  result      OK: every acked reading is stored exactly once; all ${
+        number(r.devices)
+      } devices connected, every reading acked`
+      : `  result      FAILED: ${r.problems.join("; ")}${
+        a.lost_examples.length ? `; e.g. ${a.lost_examples.join(", ")}` : ""
       }`,
   ];
   for (const [message, count] of Object.entries(r.failures)) {
