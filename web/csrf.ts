@@ -38,7 +38,8 @@ export function refuseForeignHost(publicOrigins: string[]): MiddlewareHandler {
   const hosts = new Set(publicOrigins.map((origin) => new URL(origin).host));
   return async function refuseForeignHost(c, next) {
     if (hosts.size > 0 && !UNCHECKED_HOST_PATHS.has(c.req.path)) {
-      const host = c.req.header("host") ?? "";
+      // HTTP/2 carries the host in :authority, not a Host header; Deno puts either in the URL.
+      const host = new URL(c.req.url).host;
       if (!hosts.has(host)) {
         return c.text(`Misdirected request: this site answers as ${[...hosts].join(", ")}`, 421);
       }
