@@ -13,10 +13,12 @@ import { createDeliverer } from "./delivery.ts";
 import { Evaluator } from "./evaluator.ts";
 import type { FleetReader } from "./fleet_reader.ts";
 import type { Senders } from "./senders.ts";
+import { pruneAlertLogs } from "./store.ts";
 
 export const ALERTS_LEASE = "alerts";
 /** Evaluations woken by readings start at least this far apart. */
 export const MIN_TICK_GAP_MS = 50;
+export const PRUNE_INTERVAL_MS = 3_600_000;
 
 export interface AlertingOptions {
   db: Db;
@@ -87,6 +89,12 @@ export function startAlerting(options: AlertingOptions): Alerting {
     }
   }, { logger, name: "alerts lease renewal" });
 
+  const prune = every(PRUNE_INTERVAL_MS, async () => {
+    if (!lease.held()) return;
+    const deleted = await pruneAlertLogs(db, now());
+    if (deleted > 0) logger.info("old alert history and deliveries deleted", { count: deleted });
+  }, { logger, name: "alert log pruning", runAtStart: false });
+
   // A new reading evaluates at once (coalesced), not at the next tick.
   const unsubscribe = options.fleet.onReading?.(() => {
     if (lease.held()) ticks.wake();
@@ -96,7 +104,7 @@ export function startAlerting(options: AlertingOptions): Alerting {
     evaluating: () => lease.held(),
     async stop() {
       unsubscribe?.();
-      await Promise.all([ticks.stop(), renewal.stop()]);
+      await Promise.all([ticks.stop(), renewal.stop(), prune.stop()]);
       await deliverer.idle();
       await lease.release().catch((error) => logger.warn("alerts lease release failed", { error }));
       options.senders.close();

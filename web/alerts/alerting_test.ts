@@ -12,7 +12,13 @@ import { startAlerting } from "./alerting.ts";
 import { mongoFleetReader } from "./fleet_reader.ts";
 import { createRule, createSilence } from "./rules.ts";
 import { createSenders, signWebhook } from "./senders.ts";
-import { alertCollections, alertsForDevice, firingAlerts, listHistory } from "./store.ts";
+import {
+  alertCollections,
+  alertsForDevice,
+  firingAlerts,
+  listHistory,
+  pruneAlertLogs,
+} from "./store.ts";
 
 const SECRET = "test-secret-0123456789";
 
@@ -189,4 +195,40 @@ Deno.test("a fleet that announces new readings gets them evaluated at once, not 
   } finally {
     await alerting.stop();
   }
+});
+
+Deno.test("history and delivery log entries past their retention are pruned, newer ones kept", async () => {
+  await using t = await openTestDatabase();
+  const c = alertCollections(t.db);
+  const now = Date.UTC(2026, 11, 1);
+  const day = 86_400_000;
+  const event = (id: string, ageDays: number) => ({
+    _id: id,
+    rule: "r",
+    ruleName: "R",
+    severity: "warning" as const,
+    device: "d",
+    event: "firing" as const,
+    at: new Date(now - ageDays * day),
+    silenced: false,
+    term: 1,
+  });
+  await c.events.insertMany([event("old", 181), event("new", 179)]);
+  const delivery = (ageDays: number) => ({
+    outbox: "o",
+    event: "e",
+    rule: "r",
+    channel: "webhook" as const,
+    target: "t",
+    attempt: 1,
+    ok: true,
+    detail: "HTTP 200",
+    final: true,
+    at: new Date(now - ageDays * day),
+    ms: 1,
+  });
+  await c.deliveries.insertMany([delivery(31), delivery(29)]);
+  assert.equal(await pruneAlertLogs(t.db, now), 2);
+  assert.deepEqual((await c.events.find({}).toArray()).map((e) => e._id), ["new"]);
+  assert.equal(await c.deliveries.countDocuments({}), 1);
 });

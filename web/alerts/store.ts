@@ -167,3 +167,18 @@ export function listSilences(db: Db, now: Date): Promise<Silence[]> {
   return alertCollections(db).silences.find({ endsAt: { $gt: now } }).sort({ endsAt: 1 })
     .toArray();
 }
+
+/** How long the history and the delivery log are kept. */
+export const HISTORY_DAYS = 180;
+export const DELIVERY_LOG_DAYS = 30;
+
+/** Deletes history and delivery-log entries older than their retention; run by the lease holder. */
+export async function pruneAlertLogs(db: Db, now: number): Promise<number> {
+  const c = alertCollections(db);
+  const day = 86_400_000;
+  const [events, deliveries] = await Promise.all([
+    c.events.deleteMany({ at: { $lt: new Date(now - HISTORY_DAYS * day) } }),
+    c.deliveries.deleteMany({ at: { $lt: new Date(now - DELIVERY_LOG_DAYS * day) } }),
+  ]);
+  return events.deletedCount + deliveries.deletedCount;
+}

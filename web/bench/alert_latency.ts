@@ -4,6 +4,8 @@
  * device's newest reading once a second) → the web node holding the alerts lease (evaluates the
  * whole 10,000-device fleet every --alert-tick-ms, default 1 s) → HTTP POST to a local receiver.
  * DEVICES devices each cross and fall back ROUNDS times, side by side; every crossing is a sample.
+ * Measured twice: with only those devices sending, then while LOAD_DEVICES simulated devices
+ * (`deno task sim`) send LOAD_RATE readings a second each through the same comm node.
  */
 import { registerDevice } from "@fleetmon/shared/db";
 import { readJsonLines } from "@fleetmon/shared/protocol";
@@ -17,6 +19,8 @@ const DEVICES = 4;
 const ROUNDS = 10;
 const WAIT_MS = 30_000;
 const METRIC = "bench_alert_temp";
+const LOAD_DEVICES = 500;
+const LOAD_RATE = 1;
 
 const clock = () => performance.timeOrigin + performance.now();
 
@@ -55,17 +59,46 @@ export async function alertLatency(
   );
   try {
     say(`  ${DEVICES} devices, ${ROUNDS} crossings each (one warm-up), rule over all devices`);
-    const samples = (await Promise.all(devices.map((d) => crossRepeatedly(d, sink))))
-      .flat().sort((a, b) => a - b);
-    say(`  p50 ${round(percentile(samples, 50))} ms, max ${round(samples.at(-1)!)} ms`);
+    const quiet = await measure(devices, sink);
+    say(`  quiet: p50 ${percentile(quiet, 50)} ms, max ${round(quiet.at(-1)!)} ms`);
+    say(`  again while ${LOAD_DEVICES} simulated devices send ${LOAD_RATE} reading/s each`);
+    const sim = await cluster.start({
+      name: "sim",
+      args: denoArgs("devices/sim/main.ts", [
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--allow-sys",
+      ], [
+        `--devices=${LOAD_DEVICES}`,
+        `--rate=${LOAD_RATE}`,
+        "--duration=600",
+        `--target=127.0.0.1:${port}`,
+        "--prefix=bench-load",
+      ]),
+      env: { MONGODB_URI: cluster.uri },
+      ready: (entry) => entry.msg === "sim devices ready",
+      readyTimeoutMs: 120_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10_000)); // let every device connect
+    const loaded = await measure(devices, sink);
+    await sim.stop();
+    say(`  loaded: p50 ${percentile(loaded, 50)} ms, max ${round(loaded.at(-1)!)} ms`);
     return {
-      alert_latency_p95_ms: round(percentile(samples, 95)),
-      alert_latency_p50_ms: round(percentile(samples, 50)),
-      alert_latency_samples: samples.length,
+      alert_latency_p95_ms: round(percentile(quiet, 95)),
+      alert_latency_p50_ms: round(percentile(quiet, 50)),
+      alert_latency_p95_ms_500_sending: round(percentile(loaded, 95)),
+      alert_latency_samples: quiet.length + loaded.length,
     };
   } finally {
     for (const d of devices) d.close();
   }
+}
+
+/** Every device crosses ROUNDS times, side by side; the latencies, sorted. */
+async function measure(devices: BenchDevice[], sink: WebhookSink): Promise<number[]> {
+  return (await Promise.all(devices.map((d) => crossRepeatedly(d, sink))))
+    .flat().sort((a, b) => a - b);
 }
 
 interface BenchDevice {
