@@ -291,6 +291,26 @@ Deno.test("protocol v1 holds as documented on a comm node and through lb(comm)",
         await expectFatal(conn, "token_revoked");
       });
     }
+
+    await t.step("a node that shuts down asks its devices to reconnect, then closes", async () => {
+      const connections = [];
+      for (const target of targets) {
+        const id = `conf-${++n}`;
+        const { token } = await registerDevice(db.db, { id });
+        const conn = await connectTestDevice(target.port);
+        await conn.send({ type: "hello", v: 1, device: id, token });
+        await conn.waitFor((f) => f.type === "welcome", WAIT_MS);
+        connections.push(conn);
+      }
+      await Promise.all([plain.service.stop(10_000), behind.service.stop(10_000)]);
+      for (const conn of connections) {
+        await using _ = conn;
+        const reconnect = await conn.waitFor((f) => f.type === "reconnect", WAIT_MS);
+        assert.equal(reconnect.reason, "draining");
+        assert.equal(typeof reconnect.retryAfterMs, "number");
+        await conn.closed;
+      }
+    });
   } finally {
     await stopAll(services);
   }
