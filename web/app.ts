@@ -21,6 +21,9 @@ import { errorHandler, isApiPath } from "./error_handler.ts";
 import { healthz } from "./health.ts";
 import { createInlineHasher } from "./login/password_hasher.ts";
 import { loginRoutes } from "./login_routes.tsx";
+import { createWebMetrics, PROMETHEUS_CONTENT_TYPE } from "./metrics.ts";
+import { parseQuery } from "./query.ts";
+import { z } from "zod";
 import { pageRoutes } from "./page_routes.tsx";
 import { createLoginLimiter } from "./rate_limit.ts";
 import { DEFAULT_SESSION_TTL_MS } from "./sessions.ts";
@@ -54,6 +57,7 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
     return c.html(ErrorPage({ path: c.req.path, status: 404, message }), 404);
   });
 
+  app.use(ctx.metrics.middleware);
   app.use(countRequests(ctx.stats));
   app.use(logRequests(ctx.logger));
   app.use(secureHeaders({
@@ -73,6 +77,12 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
   // Everything below needs a session.
   app.use(requireSession(ctx));
   app.use(enforceRoles());
+  app.get("/metrics", async (c) => {
+    parseQuery(c, z.strictObject({}));
+    return c.body(await ctx.metrics.registry.metrics(), 200, {
+      "content-type": PROMETHEUS_CONTENT_TYPE,
+    });
+  });
   app.route("/api/alerts", alertRoutes(ctx));
   app.route("/api", fleetRoutes(ctx));
   app.route("/api", apiRoutes(ctx));
@@ -90,17 +100,20 @@ function resolve(deps: AppDeps): AppContext {
   if (!(sessionTtlMs >= 1000)) {
     throw new RangeError(`Cannot create app: sessionTtlMs ${sessionTtlMs} is below 1000`);
   }
+  const stats = deps.stats ?? createStats();
+  const hasher = deps.hasher ?? createInlineHasher();
   return {
     db: deps.db,
     logger: deps.logger,
     nodeId: deps.nodeId,
     now,
     sessionTtlMs,
-    stats: deps.stats ?? createStats(),
+    stats,
     signal: deps.signal ?? new AbortController().signal,
     loginLimiter: deps.loginLimiter ?? createLoginLimiter(deps.db, { now }),
-    hasher: deps.hasher ?? createInlineHasher(),
+    hasher,
     publicOrigins: (deps.publicOrigins ?? []).map((origin) => new URL(origin).origin),
+    metrics: createWebMetrics(deps.nodeId, { stats, hasher }),
     clusterReader: deps.clusterReader ??
       createClusterReader({ db: deps.db, self: deps.nodeId, lbs: [], now }),
     liveIntervalMs: deps.liveIntervalMs ?? 2_000,

@@ -4,6 +4,7 @@ import type { SessionDoc } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
 import type { ClusterReader } from "./cluster/view.ts";
 import type { PasswordHasher } from "./login/password_hasher.ts";
+import type { WebMetrics } from "./metrics.ts";
 import type { Fleet } from "./fleet/mod.ts";
 import type { LoginLimiter } from "./rate_limit.ts";
 import type { WebStats } from "./stats.ts";
@@ -64,6 +65,7 @@ export interface AppContext {
   hasher: PasswordHasher;
   publicOrigins: string[];
   clusterReader: ClusterReader;
+  metrics: WebMetrics;
   liveIntervalMs: number;
   liveMaxMs: number;
   fleet: Fleet;

@@ -79,7 +79,7 @@ export function describeError(error: unknown): Described {
 }
 
 export function isApiPath(path: string): boolean {
-  return path === "/healthz" || path.startsWith("/api/");
+  return path === "/healthz" || path === "/metrics" || path.startsWith("/api/");
 }
 
 export function errorHandler(logger: Logger) {
