@@ -7,7 +7,6 @@ import { ProtocolError } from "@fleetmon/shared/errors";
 import { delay } from "@fleetmon/shared/delay";
 import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
-import { PROXY_V2_SIGNATURE, readProxyHeader } from "@fleetmon/shared/proxy_protocol";
 import { closeQuietly, isExpectedNetworkError } from "@fleetmon/shared/socket";
 import {
   encodeFrame,
@@ -26,6 +25,7 @@ import {
 import { ackFrame, ackRanges } from "./ack_ranges.ts";
 import type { Batcher, BatchOwner } from "./batcher.ts";
 import type { DeviceAuthority } from "./device_auth.ts";
+import { readConnectionStart } from "./connection_start.ts";
 import { Outbound } from "./outbound.ts";
 import type { ProxyMismatchMonitor, ProxyOutcome } from "./proxy_mismatch.ts";
 import { type CommStats, countRejected } from "./stats.ts";
@@ -185,27 +185,21 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     const bytes = new Uint8Array(this.#proxyPending!.length + chunk.length);
     bytes.set(this.#proxyPending!);
     bytes.set(chunk, this.#proxyPending!.length);
-    const result = readProxyHeader(bytes);
-    if (result.status === "incomplete") {
+    const start = readConnectionStart(bytes, this.#ctx.proxyProtocol);
+    if (start.status === "incomplete") {
       this.#proxyPending = bytes;
       return undefined;
     }
     this.#proxyPending = undefined;
-    const expected = this.#ctx.proxyProtocol;
-    if (result.status === "complete") {
-      if (!expected) return this.#proxyMismatch("unexpected");
-      this.#noteProxy("ok");
-      if (result.command === "proxy" && result.source) this.#client = result.source;
-      return bytes.subarray(result.headerLength);
+    if (start.status === "mismatch") return this.#proxyMismatch(start.outcome);
+    if (start.status === "bad_header") {
+      this.logger.warn("closing connection", { reason: start.error.message });
+      this.#abort("no valid PROXY header");
+      return undefined;
     }
-    if (!expected) {
-      this.#noteProxy("ok");
-      return bytes;
-    }
-    if (!startsLikeProxyHeader(bytes)) return this.#proxyMismatch("missing");
-    this.logger.warn("closing connection", { reason: result.error.message });
-    this.#abort("no valid PROXY header");
-    return undefined;
+    if (start.client) this.#client = start.client;
+    this.#noteProxy("ok");
+    return start.rest;
   }
 
   #noteProxy(outcome: ProxyOutcome): { log: boolean; unlogged: number } {
@@ -395,13 +389,4 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     this.#closing = true;
     closeQuietly(this.#conn);
   }
-}
-
-const PROXY_V1_START = new TextEncoder().encode("PROXY ");
-
-/** Whether the bytes begin like a PROXY header of either version (however broken after that). */
-function startsLikeProxyHeader(bytes: Uint8Array): boolean {
-  const starts = (prefix: Uint8Array) =>
-    bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
-  return starts(PROXY_V1_START) || starts(PROXY_V2_SIGNATURE);
 }
