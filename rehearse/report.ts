@@ -81,6 +81,7 @@ export function formatSummary(data: RunData, figures: Figures): string {
       lines.push(`      ${c.ok ? "ok  " : "FAIL"} ${c.what}${c.detail ? `: ${c.detail}` : ""}`);
     }
     if (r.error) lines.push(`      error: ${r.error}`);
+    if (r.webErrors.length > 0) lines.push(`      last web errors: ${r.webErrors.join(" | ")}`);
     lines.push(
       `      figures: ${Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join(" ")}`,
       "",

@@ -132,6 +132,7 @@ async function runScenario(
     endedMs: 0,
     checks: [],
     figures: {},
+    webErrors: [],
   };
   const web = { ...users.counts };
   const ctx: ScenarioContext = {
@@ -183,6 +184,7 @@ async function runScenario(
   result.figures.web_requests = users.counts.ok - web.ok + users.counts.failed - web.failed;
   result.figures.web_failed = users.counts.failed - web.failed;
   result.figures.web_signed_out = users.counts.signedOut - web.signedOut;
+  if (result.figures.web_failed > 0) result.webErrors = users.counts.errors.slice(-5);
   result.endedMs = elapsed();
   result.ok = !result.error && result.checks.every((c) => c.ok);
   logger.info("scenario done", { id: scenario.id, ok: result.ok, figures: result.figures });

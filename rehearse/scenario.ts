@@ -48,5 +48,7 @@ export interface ScenarioResult {
   endedMs: number;
   checks: Check[];
   figures: Record<string, number>;
+  /** The last failed web requests' errors, if any. */
+  webErrors: string[];
   error?: string;
 }

@@ -126,6 +126,12 @@ export class Topology {
     return running;
   }
 
+  /** Stops a VM's process (SIGTERM, as systemctl stop does) and forgets it. */
+  async stopVm(name: string): Promise<void> {
+    await this.vms.get(name)?.service.stop(20_000);
+    this.vms.delete(name);
+  }
+
   running(name: string): RunningVm {
     const found = this.vms.get(name);
     if (!found) throw new RangeError(`VM ${name} is not running`);

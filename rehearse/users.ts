@@ -84,9 +84,9 @@ export class Users {
         signal: AbortSignal.timeout(this.#o.requestTimeoutMs ?? 5_000),
       });
       const body = await response.text();
-      if (response.status === 200 && body.startsWith('{"devices"')) this.counts.ok++;
+      if (response.status === 200 && hasDevices(body)) this.counts.ok++;
       else if (response.status === 401) this.counts.signedOut++;
-      else this.#fail(`HTTP ${response.status}`);
+      else this.#fail(`HTTP ${response.status}: ${body.slice(0, 100)}`);
     } catch (error) {
       this.#fail((error as Error).message);
     }
@@ -96,5 +96,14 @@ export class Users {
     this.counts.failed++;
     this.counts.errors.push(why.slice(0, 200));
     if (this.counts.errors.length > 20) this.counts.errors.shift();
+  }
+}
+
+/** Whether an answer is the device list `GET /api/devices` promises (docs/api.md). */
+function hasDevices(body: string): boolean {
+  try {
+    return Array.isArray(JSON.parse(body).devices);
+  } catch {
+    return false;
   }
 }

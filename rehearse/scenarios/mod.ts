@@ -3,5 +3,12 @@ import type { Scenario } from "../scenario.ts";
 import { COMM_FAULTS } from "./comm_faults.ts";
 import { databaseGone } from "./database.ts";
 import { replay } from "./replay.ts";
+import { badBackendList, cloneComm } from "./lb_reload.ts";
 
-export const SCENARIOS: Scenario[] = [...COMM_FAULTS, databaseGone, replay];
+export const SCENARIOS: Scenario[] = [
+  ...COMM_FAULTS,
+  databaseGone,
+  replay,
+  badBackendList,
+  cloneComm,
+];
