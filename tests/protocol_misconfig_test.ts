@@ -10,7 +10,9 @@ import { connectTestDevice, eventually, openTestDatabase } from "@fleetmon/share
 import type { Service } from "@fleetmon/shared/supervisor";
 import { startCommProcess, startLbProcess, stopAll } from "./_protocol_topology.ts";
 
-Deno.test("lb(comm) and comm set apart on --proxy-protocol: devices are told, comm fails /healthz, lb takes it out", async () => {
+const ROOT = new URL("..", import.meta.url).pathname;
+
+Deno.test("lb(comm) and comm set apart on --proxy-protocol: devices are told, comm fails /healthz, lb takes it out, the simulator fails", async () => {
   await using db = await openTestDatabase("misconfig");
   const { token } = await registerDevice(db.db, { id: "mis-1" });
   const services: (Service | undefined)[] = [];
@@ -70,6 +72,32 @@ Deno.test("lb(comm) and comm set apart on --proxy-protocol: devices are told, co
     const down = await lb.service.waitFor(stateOf("cs-wants", "down"), 10_000);
     assert.match(String(down.detail), /503/);
     await lb.service.waitFor(stateOf("cs-plain", "down"), 10_000);
+
+    // The simulator, pointed at this lb(comm), says FAILED and why, and exits 1.
+    const sim = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        `${ROOT}devices/sim/main.ts`,
+        "--devices=5",
+        "--duration=1",
+        "--connect-timeout-ms=3000",
+        "--drain-timeout-ms=1000",
+        `--target=127.0.0.1:${lb.port}`,
+      ],
+      env: { MONGODB_URI: db.uri, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const summary = new TextDecoder().decode(sim.stderr);
+    assert.equal(sim.code, 1, summary);
+    assert.match(summary, /result {6}FAILED: 5 of 5 devices never connected/);
+    assert.match(summary, /5 × never connected: /);
+    const stdout = new TextDecoder().decode(sim.stdout).trim().split("\n");
+    const report = JSON.parse(stdout.at(-1)!);
+    assert.equal(report.ok, false);
+    assert.equal(report.ever_connected, 0);
   } finally {
     await stopAll(services);
   }

@@ -76,6 +76,7 @@ class Client implements DeviceClient {
   #wake: (() => void) | undefined;
   #drainWaiters = new Set<() => void>();
   #lastOverflowLog = -Infinity;
+  #lastDisconnect: string | undefined;
   readonly #runner: Promise<void>;
 
   constructor(options: DeviceClientOptions) {
@@ -124,6 +125,7 @@ class Client implements DeviceClient {
       dropped: { ...c.dropped },
       buffered: this.#buffer.size,
       inFlight: this.#buffer.inFlight,
+      ...(this.#lastDisconnect ? { lastDisconnect: this.#lastDisconnect } : {}),
     };
   }
 
@@ -196,6 +198,7 @@ class Client implements DeviceClient {
       this.#setState("connecting");
       const end = await this.#connectOnce();
       if (this.#closed) break;
+      this.#lastDisconnect = end.reason;
       if (end.fatal) {
         this.#fail(end.fatal);
         break;

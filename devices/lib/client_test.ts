@@ -339,3 +339,21 @@ Deno.test("client paces its sends by the rate and burst comm's welcome gives", a
   }
   assert.deepEqual(client.stats.nacked, {});
 });
+
+Deno.test("client keeps why its last connection ended, e.g. comm refusing it by name", async () => {
+  await using peer = startTestPeer((_conn, frame) => {
+    if (frame.type !== "hello") return;
+    return [{
+      type: "nack",
+      code: "invalid_frame",
+      reason: "Cannot accept connection: no PROXY protocol header, but this node runs with " +
+        "--proxy-protocol",
+      fatal: true,
+    }];
+  });
+  await using client = createDeviceClient(options(peer.port));
+  await eventually(() => client.stats.lastDisconnect !== undefined, 5_000, "a disconnect");
+  assert.match(client.stats.lastDisconnect!, /^refused: invalid_frame: .*--proxy-protocol/);
+  assert.equal(client.stats.connects, 0);
+  assert.notEqual(client.state, "failed", "a misconfigured node is no reason to stop for good");
+});

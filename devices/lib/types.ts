@@ -64,4 +64,6 @@ export interface DeviceClientStats {
   dropped: Record<string, number>;
   buffered: number;
   inFlight: number;
+  /** Why the last connection ended (or failed to start), e.g. "refused: invalid_frame: …". */
+  lastDisconnect?: string;
 }

@@ -149,13 +149,19 @@ export class Fleet {
     return s;
   }
 
-  /** Errors of clients that stopped for good, by message, with how many devices each. */
+  /**
+   * Errors of clients that stopped for good, and why clients that never connected could not, by
+   * message, with how many devices each.
+   */
   failures(): Record<string, number> {
     const out: Record<string, number> = {};
+    const count = (key: string) => out[key] = (out[key] ?? 0) + 1;
     for (const { client } of this.#sims) {
-      if (client.error) {
-        const key = client.error.message.replace(client.device, "<device>");
-        out[key] = (out[key] ?? 0) + 1;
+      if (client.error) count(client.error.message.replace(client.device, "<device>"));
+      else {
+        // Never welcomed: say why, e.g. comm refusing lb(comm)'s PROXY header by name.
+        const { connects, lastDisconnect } = client.stats;
+        if (connects === 0 && lastDisconnect) count(`never connected: ${lastDisconnect}`);
       }
     }
     return out;
