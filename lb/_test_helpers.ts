@@ -161,12 +161,12 @@ export function deadPort(): number {
 /** Tests of the data plane run once per engine. */
 export const ENGINES = ["epoll", "deno"] as const;
 
-export function testBalancer(
+export async function testBalancer(
   backends: { name: string; addr: HostPort }[],
   options: Partial<BalancerOptions> = {},
-): Balancer & { logger: ReturnType<typeof createMemoryLogger> } {
+): Promise<Balancer & { logger: ReturnType<typeof createMemoryLogger> }> {
   const logger = createMemoryLogger("lb");
-  const balancer = createBalancer({
+  const balancer = await createBalancer({
     listen: { hostname: "127.0.0.1", port: 0 },
     admin: null,
     backends: backends.map((b) => ({ id: b.name, address: b.addr })),

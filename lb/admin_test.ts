@@ -156,20 +156,23 @@ Deno.test("admin refuses cross-site requests: a foreign Origin, a cross-site fet
   assert.equal((await handle(get("/stats", own), "::1").json()).name, "lb-comm");
 });
 
-Deno.test("a balancer refuses to serve its admin API beyond loopback without a token", () => {
+Deno.test("a balancer refuses to serve its admin API beyond loopback without a token", async () => {
   const options = {
     listen: { hostname: "127.0.0.1", port: 0 },
     admin: { hostname: "0.0.0.0", port: 0 },
     backends: [{ id: "a", address: { hostname: "127.0.0.1", port: 1 } }],
     logger: createMemoryLogger(),
   };
-  assert.throws(() => createBalancer(options), /admin API on 0\.0\.0\.0 needs an admin token/);
+  await assert.rejects(
+    () => createBalancer(options),
+    /admin API on 0\.0\.0\.0 needs an admin token/,
+  );
 });
 
 Deno.test("admin is served over HTTP by the balancer, and its actions change the backend", async () => {
   await using a = startBackend("a");
   const logger = createMemoryLogger();
-  await using lb = createBalancer({
+  await using lb = await createBalancer({
     listen: { hostname: "127.0.0.1", port: 0 },
     backends: [{ id: "a", address: a.addr }],
     checkIntervalMs: 50,

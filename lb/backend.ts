@@ -1,12 +1,14 @@
 /**
  * The balancer's model of one backend, after gobetween's: where it is, its health state machine,
- * and its counters. The balancer owns every Backend; the relay adds to its byte counters.
+ * and its counters. The balancer owns every Backend on the control plane's side; the data plane
+ * (in its worker) counts into the backend's slot of SharedCounters, which is where these counts
+ * are read from.
  */
 import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import type { ProxyProtocolVersion } from "@fleetmon/shared/proxy_protocol";
 import type { AdminState, BackendState, Health, HealthState } from "./health_state.ts";
-import type { Target } from "./connect_policy.ts";
+import type { SharedCounters } from "./shared_counters.ts";
 
 export interface BackendSpec {
   /** Names the backend in logs, stats and the admin API: `cs0`. */
@@ -73,7 +75,7 @@ export interface BalancerStats {
   backends: BackendStats[];
 }
 
-export class Backend implements Target {
+export class Backend {
   readonly id: string;
   readonly address: HostPort;
   readonly checkAddress: HostPort;
@@ -81,34 +83,49 @@ export class Backend implements Target {
   readonly health: HealthState;
   /** Logs with this backend's id. */
   readonly logger: Logger;
-  /** Open connections through this backend, so disabling it can close them. */
-  readonly connections: Set<OpenConnection> = new Set();
-  total = 0;
-  failedConnects = 0;
-  txBytes = 0;
-  rxBytes = 0;
+  /** Its place in SharedCounters. */
+  readonly slot: number;
   /** How long the last health check took. */
   lastCheckMs = 0;
+  readonly #counters: SharedCounters;
 
-  constructor(spec: BackendSpec, health: HealthState, logger: Logger) {
+  constructor(
+    spec: BackendSpec,
+    health: HealthState,
+    logger: Logger,
+    place: { slot: number; counters: SharedCounters },
+  ) {
     this.id = spec.id;
     this.logger = logger;
     this.address = spec.address;
     this.checkAddress = spec.check ?? spec.address;
     this.proxyProtocol = spec.proxyProtocol;
     this.health = health;
+    this.slot = place.slot;
+    this.#counters = place.counters;
   }
 
-  get available(): boolean {
-    return this.health.available;
-  }
-
-  recordFailedConnect(): void {
-    this.health.recordFailedConnect();
-  }
-
+  /** Open connections through it. */
   get active(): number {
-    return this.connections.size;
+    return this.#counters.count(this.slot, "active");
+  }
+
+  get total(): number {
+    return this.#counters.count(this.slot, "total");
+  }
+
+  get failedConnects(): number {
+    return this.#counters.count(this.slot, "failedConnects");
+  }
+
+  /** Bytes sent to it. */
+  get txBytes(): number {
+    return this.#counters.count(this.slot, "txBytes");
+  }
+
+  /** Bytes received from it. */
+  get rxBytes(): number {
+    return this.#counters.count(this.slot, "rxBytes");
   }
 
   stats(): BackendStats {

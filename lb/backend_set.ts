@@ -5,7 +5,7 @@
  * an addition) is drained: no new connections, its open ones go on, and it stays in the stats until
  * the last of them ends.
  */
-import type { Backend, BackendSpec, OpenConnection } from "./backend.ts";
+import type { Backend, BackendSpec } from "./backend.ts";
 
 /** Ids, by what a replace did to them; a changed backend is a new one in the old one's place. */
 export interface BackendChanges {
@@ -49,11 +49,6 @@ export class BackendSet {
       if (backend.active === 0) this.#retired.delete(backend);
     }
     return [...this.#list, ...this.#retired];
-  }
-
-  /** Every open connection, through current and removed backends alike. */
-  connections(): OpenConnection[] {
-    return this.all().flatMap((backend) => [...backend.connections]);
   }
 
   /** Makes `specs` the backends; nothing changes when it throws. */

@@ -1,23 +1,25 @@
 /**
  * `createBalancer(options)`: one listening port, round robin over the available backends, health
- * checks, failover, an idle sweep, and the admin API. It binds both ports when called (port 0 is
- * fine: `addr` and `adminAddr` give the real ones) and stops with `close()`.
+ * checks, failover, an idle sweep, and the admin API. It resolves once both ports are bound (port
+ * 0 is fine: `addr` and `adminAddr` give the real ones) and stops with `close()`.
+ *
+ * The control plane (backends' health and admin state, health checks, the admin API) runs on the
+ * calling thread; the data plane runs in a worker of its own (data_plane.ts), so a flood of
+ * connections never delays a health check or an admin answer.
  */
 import { isLoopback } from "@fleetmon/shared/ip";
-import type { Logger } from "@fleetmon/shared/log";
+import type { Logger, LogLevel } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import { type AdminAction, type AdminServer, createAdminHandler, serveAdmin } from "./admin.ts";
 import { Backend, type BackendSpec, type BackendStats, type BalancerStats } from "./backend.ts";
 import type { CheckSpec } from "./check_probe.ts";
 import { HealthChecker } from "./health_checker.ts";
 import { HealthState } from "./health_state.ts";
-import { IdleSweeper } from "./idle_sweeper.ts";
-import type { ProxyContext } from "./connect_policy.ts";
-import { Deadlines } from "./deadlines.ts";
 import type { EngineChoice, EngineName } from "./engine.ts";
-import { createEngine, engineUnavailableReason } from "./engine_factory.ts";
+import { chooseEngine, engineUnavailableReason } from "./engine_factory.ts";
 import { type BackendChanges, BackendSet } from "./backend_set.ts";
-import { RoundRobin } from "./round_robin.ts";
+import { type DataPlane, startDataPlane, type TargetSpec } from "./data_plane.ts";
+import { SharedCounters, SlotAllocator } from "./shared_counters.ts";
 
 export interface BalancerOptions {
   /** Names this balancer in logs and stats: `lb-comm`. */
@@ -49,13 +51,11 @@ export interface BalancerOptions {
   bufferBytes?: number;
   /** Which data plane relays connections (see engine_factory.ts); auto by default. */
   engine?: EngineChoice;
-  /**
-   * epoll engine: how long its loop may wait for events on the main thread before the rest of
-   * the process runs (see epoll/poller.ts). 0, the default, never holds up the process; lb/main.ts,
-   * where the balancer has the process to itself, uses 50.
-   */
-  epollSliceMs?: number;
+  /** The C library the epoll engine loads (glibc's by default); a test names a missing one. */
+  libc?: string;
   logger: Logger;
+  /** The data plane's lines below this level are not even sent to `logger`; debug by default. */
+  logLevel?: LogLevel;
   /**
    * The data plane stopped relaying for good (epoll itself failed): the balancer cannot recover,
    * so its owner should stop it (lb/main.ts exits 1 for a supervisor to restart it). Logged
@@ -74,10 +74,10 @@ export interface Balancer {
   stats(): BalancerStats;
   /**
    * Replaces the backends (a reload): unchanged ones go on as they are, removed ones are drained.
-   * Throws, changing nothing, when the list is empty, has a repeated id, or has an address the
-   * running engine cannot connect to.
+   * Resolves once the data plane uses them. Rejects, changing nothing, when the list is empty,
+   * has a repeated id, or has an address the running engine cannot connect to.
    */
-  setBackends(specs: BackendSpec[]): BackendChanges;
+  setBackends(specs: BackendSpec[]): Promise<BackendChanges>;
   /** No new connections to the backend; its open ones go on. */
   drain(id: string): void;
   /** No new connections to the backend, and its open ones are closed now. */
@@ -98,11 +98,10 @@ export const BALANCER_DEFAULTS = {
   idleTimeoutMs: 300_000,
   retries: 2,
   shutdownTimeoutMs: 10_000,
-  epollSliceMs: 0,
   bufferBytes: 64 * 1024,
 };
 
-export function createBalancer(options: BalancerOptions): Balancer {
+export async function createBalancer(options: BalancerOptions): Promise<Balancer> {
   // Defaults fill what is missing or undefined (a plain spread would let undefined win).
   const o = { ...options } as BalancerOptions & typeof BALANCER_DEFAULTS;
   for (const [key, value] of Object.entries(BALANCER_DEFAULTS)) {
@@ -119,13 +118,22 @@ export function createBalancer(options: BalancerOptions): Balancer {
       `Cannot create balancer: an admin API on ${o.admin.hostname} needs an admin token`,
     );
   }
+  const chosen = chooseEngine(o.engine ?? "auto", o.listen, specs, o.libc);
+  const { engine, why } = chosen;
+  logger.info(`using the ${engine} engine`, { why });
+
+  const counters = new SharedCounters();
+  const slots = new SlotAllocator();
   const makeBackend = (spec: BackendSpec) => {
     const backendLogger = logger.child({ backend: spec.id });
+    const slot = slots.take();
+    counters.reset(slot);
     const health: HealthState = new HealthState({
       rise: o.rise,
       fall: o.fall,
       now,
       onStateChange: (from, to) => {
+        counters.setAvailable(slot, health.available);
         const detail = health.lastCheck?.detail;
         backendLogger[to === "down" ? "warn" : "info"]("backend state changed", {
           from,
@@ -134,50 +142,59 @@ export function createBalancer(options: BalancerOptions): Balancer {
         });
       },
     });
-    return new Backend(spec, health, backendLogger);
+    return new Backend(spec, health, backendLogger, { slot, counters });
   };
   const checker = new HealthChecker({
     spec: o.check ?? { kind: "tcp" },
     intervalMs: o.checkIntervalMs,
     timeoutMs: o.checkTimeoutMs,
   });
+  // Checks start once the data plane listens: a check must not race the worker's start-up.
+  let unchecked: Backend[] | undefined = [];
   const backends = new BackendSet({
     make: makeBackend,
-    onAdded: (backend) => checker.add(backend),
+    onAdded: (backend) => unchecked ? unchecked.push(backend) : checker.add(backend),
     onRemoved: (backend) => checker.remove(backend),
   });
   backends.replace(specs);
+  const targets = (): TargetSpec[] =>
+    backends.list.map((b) => ({
+      slot: b.slot,
+      id: b.id,
+      address: b.address,
+      proxyProtocol: b.proxyProtocol,
+    }));
 
-  const proxy: ProxyContext = {
-    targets: backends,
-    strategy: new RoundRobin(),
-    connectTimeoutMs: o.connectTimeoutMs,
-    deadlines: new Deadlines(Math.min(100, Math.max(5, Math.floor(o.connectTimeoutMs / 20)))),
-    retries: o.retries,
-    counters: { total: 0, noBackend: 0 },
-    logger,
-    outOfDescriptors: () => plane.holdOff(),
-    closed: false,
-  };
-
-  const { engine: plane, chosen } = createEngine({
-    engine: o.engine ?? "auto",
-    listen: o.listen,
-    maxConnections: o.maxConnections,
-    proxy,
-    bufferBytes: o.bufferBytes,
-    sliceMs: o.epollSliceMs,
-    onFatal: (error) => {
-      logger.error("data plane failed; nothing is relayed any more", { error });
-      options.onDataPlaneFailed?.(error);
-    },
-  });
-  const { engine, why } = chosen;
-  logger.info(`using the ${engine} engine`, { why });
+  let plane: DataPlane;
+  try {
+    plane = await startDataPlane({
+      chosen,
+      listen: o.listen,
+      maxConnections: o.maxConnections,
+      connectTimeoutMs: o.connectTimeoutMs,
+      retries: o.retries,
+      idleTimeoutMs: o.idleTimeoutMs,
+      bufferBytes: o.bufferBytes,
+      targets: targets(),
+      counters,
+      logger,
+      logLevel: o.logLevel ?? "debug",
+      libc: o.libc,
+      onFailedConnect: (slot) =>
+        backends.all().find((b) => b.slot === slot)?.health.recordFailedConnect(),
+      onReleased: (slot) => slots.give(slot),
+      onFatal: (error) => {
+        logger.error("data plane failed; nothing is relayed any more", { error });
+        options.onDataPlaneFailed?.(error);
+      },
+    });
+  } catch (error) {
+    await checker.stop();
+    throw error;
+  }
   const addr = { hostname: o.listen.hostname, port: plane.port };
-  const sweeper = o.idleTimeoutMs > 0
-    ? new IdleSweeper(() => backends.connections(), o.idleTimeoutMs, now)
-    : undefined;
+  for (const backend of unchecked) checker.add(backend);
+  unchecked = undefined;
 
   const find = (id: string, verb: string) => {
     const found = backends.get(id);
@@ -189,7 +206,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
     disable: (id) => {
       const found = find(id, "disable");
       found.health.disable();
-      for (const relay of found.connections) relay.close("backend disabled");
+      plane.closeTarget(found.slot, "backend disabled");
     },
     enable: (id) => find(id, "enable").health.enable(),
   };
@@ -203,10 +220,10 @@ export function createBalancer(options: BalancerOptions): Balancer {
     uptimeSeconds: Math.round((now() - startedAt) / 1000),
     connections: {
       active: plane.active,
-      total: proxy.counters.total,
-      noBackend: proxy.counters.noBackend,
-      idleTimeouts: sweeper?.closed ?? 0,
-      acceptErrors: plane.acceptErrors,
+      total: counters.total("total"),
+      noBackend: counters.total("noBackend"),
+      idleTimeouts: counters.total("idleTimeouts"),
+      acceptErrors: counters.total("acceptErrors"),
       maxConnections: o.maxConnections,
     },
     backends: backends.all().map((b) => b.stats()),
@@ -223,9 +240,9 @@ export function createBalancer(options: BalancerOptions): Balancer {
       });
       admin = serveAdmin(adminListen, handler, (error) => logger.error("admin failed", { error }));
     } catch (error) {
-      void plane.close();
-      void checker.stop();
-      sweeper?.stop();
+      await plane.shutdown();
+      await plane.close();
+      await checker.stop();
       throw error;
     }
   }
@@ -241,12 +258,8 @@ export function createBalancer(options: BalancerOptions): Balancer {
       await Promise.race([plane.idle(), timer.promise]);
       clearTimeout(timeout);
     }
-    proxy.closed = true;
-    for (const relay of backends.connections()) relay.close("shutting down");
-    await plane.idle();
+    await plane.shutdown();
     await plane.close();
-    proxy.deadlines.stop();
-    sweeper?.stop();
     await checker.stop();
     await admin?.close();
   }
@@ -257,12 +270,14 @@ export function createBalancer(options: BalancerOptions): Balancer {
     addr,
     adminAddr: admin?.addr,
     backends: () => backends.all().map((b) => b.stats()),
-    setBackends: (next) => {
-      const reason = engineUnavailableReason(engine, o.listen, next);
+    setBackends: async (next) => {
+      const reason = engineUnavailableReason(engine, o.listen, next, o.libc);
       if (reason) {
         throw new RangeError(`Cannot set backends: the ${engine} engine cannot run: ${reason}`);
       }
-      return backends.replace(next);
+      const changes = backends.replace(next);
+      await plane.setTargets(targets());
+      return changes;
     },
     stats,
     drain: actions.drain,

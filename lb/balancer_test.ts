@@ -18,7 +18,7 @@ for (const engine of ENGINES) {
     await using a = startBackend("a");
     await using b = startBackend("b");
     await using c = startBackend("c");
-    await using lb = testBalancer([a, b, c], { engine });
+    await using lb = await testBalancer([a, b, c], { engine });
     await allUp(lb);
     const order = [];
     for (let i = 0; i < 6; i++) order.push(await whoAnswers(lb.addr));
@@ -28,7 +28,7 @@ for (const engine of ENGINES) {
 
   Deno.test(`lb relays bytes both ways and counts them per backend [${engine}]`, async () => {
     await using a = startBackend("a");
-    await using lb = testBalancer([a], { engine });
+    await using lb = await testBalancer([a], { engine });
     {
       using conn = await Deno.connect(lb.addr);
       assert.equal(await readLine(conn), "a");
@@ -49,7 +49,7 @@ for (const engine of ENGINES) {
         await send(conn, `got ${got.length} bytes: ${got}`);
       },
     });
-    await using lb = testBalancer([backend], { engine });
+    await using lb = await testBalancer([backend], { engine });
     using conn = await Deno.connect(lb.addr);
     await send(conn, "hello");
     await conn.closeWrite();
@@ -65,7 +65,7 @@ for (const engine of ENGINES) {
         received.push(await readToEnd(conn));
       },
     });
-    await using lb = testBalancer([backend], { engine });
+    await using lb = await testBalancer([backend], { engine });
     using conn = await Deno.connect(lb.addr);
     assert.equal(await readToEnd(conn), "bye");
     await send(conn, "late words");
@@ -77,7 +77,7 @@ for (const engine of ENGINES) {
     await using a = startBackend("a");
     await using b = startBackend("b");
     // Checks every minute: after the first, only client connects can find out that a is gone.
-    await using lb = testBalancer([a, b], { engine, checkIntervalMs: 60_000 });
+    await using lb = await testBalancer([a, b], { engine, checkIntervalMs: 60_000 });
     await allUp(lb);
     await a.close();
     assert.equal(await whoAnswers(lb.addr), "b");
@@ -91,7 +91,7 @@ for (const engine of ENGINES) {
   Deno.test(`lb takes a backend down after fall failed client connects, between checks [${engine}]`, async () => {
     await using a = startBackend("a");
     await using b = startBackend("b");
-    await using lb = testBalancer([a, b], { engine, checkIntervalMs: 60_000, fall: 3 });
+    await using lb = await testBalancer([a, b], { engine, checkIntervalMs: 60_000, fall: 3 });
     await allUp(lb);
     await a.close();
     for (let i = 0; i < 6; i++) assert.equal(await whoAnswers(lb.addr), "b");
@@ -100,7 +100,7 @@ for (const engine of ENGINES) {
   });
 
   Deno.test(`lb closes the client cleanly and counts it when no backend is available [${engine}]`, async () => {
-    await using lb = testBalancer([
+    await using lb = await testBalancer([
       { name: "gone1", addr: { hostname: "127.0.0.1", port: deadPort() } },
       { name: "gone2", addr: { hostname: "127.0.0.1", port: deadPort() } },
     ], { engine });
@@ -114,7 +114,7 @@ for (const engine of ENGINES) {
     const [interval, timeout, fall] = [100, 100, 3];
     await using a = startBackend("a");
     await using b = startBackend("b");
-    await using lb = testBalancer([a, b], {
+    await using lb = await testBalancer([a, b], {
       engine,
       checkIntervalMs: interval,
       checkTimeoutMs: timeout,
@@ -143,7 +143,7 @@ for (const engine of ENGINES) {
     await using b = startBackend("b");
     const first = startBackend("a");
     const port = first.addr.port;
-    await using lb = testBalancer([first, b], { engine, checkIntervalMs: 50, rise: 3 });
+    await using lb = await testBalancer([first, b], { engine, checkIntervalMs: 50, rise: 3 });
     await allUp(lb);
     await first.close();
     await waitFor(() => stateOf(lb, "a") === "down", "a down");
@@ -158,7 +158,7 @@ for (const engine of ENGINES) {
   });
 
   Deno.test(`lb logs each state change once, not every failed check while down [${engine}]`, async () => {
-    await using lb = testBalancer([{
+    await using lb = await testBalancer([{
       name: "gone",
       addr: { hostname: "127.0.0.1", port: deadPort() },
     }], { engine });
@@ -175,7 +175,7 @@ for (const engine of ENGINES) {
 Deno.test("lb's stats and log say which engine relays and why", async () => {
   await using b = startBackend("b", { hostname: "localhost" });
   const named = { name: "b", addr: { hostname: "localhost", port: b.addr.port } };
-  await using lb = testBalancer([named]);
+  await using lb = await testBalancer([named]);
   const stats = lb.stats();
   assert.equal(stats.engine, "deno");
   assert.equal(stats.engineWhy, "not epoll: backend b's address localhost is a name");

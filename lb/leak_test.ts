@@ -52,7 +52,7 @@ for (const engine of ENGINES) {
         }
       },
     });
-    await using lb = testBalancer([echoBackend], { engine, checkIntervalMs: 1000 });
+    await using lb = await testBalancer([echoBackend], { engine, checkIntervalMs: 1000 });
     await allUp(lb);
     const idle = () => lb.stats().connections.active === 0 && echoBackend.accepted > 0;
     const settle = async () => {
@@ -104,7 +104,7 @@ for (const engine of ENGINES) {
         }
       },
     });
-    await using lb = testBalancer([echoBackend], { engine, checkIntervalMs: 1000 });
+    await using lb = await testBalancer([echoBackend], { engine, checkIntervalMs: 1000 });
     await allUp(lb);
     const conns: Deno.TcpConn[] = [];
     try {

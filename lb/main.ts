@@ -26,14 +26,13 @@ await runService({
   signals: { SIGHUP: (lb) => lb.reload() },
 });
 
-function startLb(started: LbConfig, logger: Logger, control: ServiceControl) {
+async function startLb(started: LbConfig, logger: Logger, control: ServiceControl) {
   let config = started;
-  // The balancer has this process to itself, so its epoll loop may hold the main thread 50 ms.
   // It throws when it cannot listen (address in use, no permission) or the engine asked for
   // cannot run here.
-  const balancer = createBalancer({
+  const balancer = await createBalancer({
     ...balancerOptionsFromConfig(config, logger),
-    epollSliceMs: 50,
+    logLevel: config.logLevel,
     // A balancer that relays nothing must not look alive: stop, exit 1, let the supervisor
     // start a fresh one.
     onDataPlaneFailed: () => control.stop(1),
@@ -59,7 +58,7 @@ function startLb(started: LbConfig, logger: Logger, control: ServiceControl) {
    * its backends; a configuration that does not validate, or that the running engine cannot serve,
    * changes nothing.
    */
-  function reload(): void {
+  async function reload(): Promise<void> {
     let next: LbConfig;
     try {
       next = loadLbConfig(Deno.args, Deno.env.toObject());
@@ -69,7 +68,8 @@ function startLb(started: LbConfig, logger: Logger, control: ServiceControl) {
       return;
     }
     try {
-      const changes = balancer.setBackends(balancerOptionsFromConfig(next, logger).backends);
+      const specs = balancerOptionsFromConfig(next, logger).backends;
+      const changes = await balancer.setBackends(specs);
       logger.info("reloaded", { ...changes });
     } catch (error) {
       logger.error("reload refused", { error });
@@ -84,5 +84,10 @@ function startLb(started: LbConfig, logger: Logger, control: ServiceControl) {
     config = { ...config, backend: next.backend, proxyProtocol: next.proxyProtocol };
   }
 
-  return { close: () => balancer.close(), reload };
+  // Reloads in turn: one SIGHUP's list is applied before the next one is read.
+  let reloading = Promise.resolve();
+  return {
+    close: () => balancer.close(),
+    reload: () => void (reloading = reloading.then(reload)),
+  };
 }

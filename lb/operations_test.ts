@@ -20,7 +20,7 @@ for (const engine of ENGINES) {
   Deno.test(`lb drains a backend: no new connections go to it, the open one goes on [${engine}]`, async () => {
     await using a = startBackend("a");
     await using b = startBackend("b");
-    await using lb = testBalancer([a, b], { engine });
+    await using lb = await testBalancer([a, b], { engine });
     await allUp(lb);
     using open = await Deno.connect(lb.addr);
     assert.equal(await readLine(open), "a");
@@ -39,7 +39,7 @@ for (const engine of ENGINES) {
   Deno.test(`lb disable takes a backend out and closes its open connections [${engine}]`, async () => {
     await using a = startBackend("a");
     await using b = startBackend("b");
-    await using lb = testBalancer([a, b], { engine });
+    await using lb = await testBalancer([a, b], { engine });
     await allUp(lb);
     using open = await Deno.connect(lb.addr);
     assert.equal(await readLine(open), "a");
@@ -54,7 +54,7 @@ for (const engine of ENGINES) {
 
   Deno.test(`lb holds at most maxConnections; the next client waits in the backlog until one ends [${engine}]`, async () => {
     await using a = startBackend("a");
-    await using lb = testBalancer([a], { engine, maxConnections: 1 });
+    await using lb = await testBalancer([a], { engine, maxConnections: 1 });
     const first = await Deno.connect(lb.addr);
     assert.equal(await readLine(first), "a");
     using second = await Deno.connect(lb.addr);
@@ -68,7 +68,7 @@ for (const engine of ENGINES) {
 
   Deno.test(`lb closes a connection that relays nothing for idleTimeoutMs, and keeps a busy one [${engine}]`, async () => {
     await using a = startBackend("a");
-    await using lb = testBalancer([a], { engine, idleTimeoutMs: 200 });
+    await using lb = await testBalancer([a], { engine, idleTimeoutMs: 200 });
     using idle = await Deno.connect(lb.addr);
     using busy = await Deno.connect(lb.addr);
     assert.equal(await readLine(idle), "a");
@@ -107,7 +107,7 @@ for (const engine of ENGINES) {
         filler.push(conn);
       }
       await using b = startBackend("b");
-      await using lb = testBalancer([{ name: "stuck", addr: stuck.addr }, b], {
+      await using lb = await testBalancer([{ name: "stuck", addr: stuck.addr }, b], {
         engine,
         connectTimeoutMs: 150,
         checkTimeoutMs: 10_000,
@@ -142,7 +142,7 @@ for (const engine of ENGINES) {
           seen.push(`${formatHostPort(result.source!)} ${formatHostPort(result.dest!)} ${rest}`);
         },
       });
-      await using lb = testBalancer([backend], {
+      await using lb = await testBalancer([backend], {
         engine,
         backends: [{ id: "p", address: backend.addr, proxyProtocol: version }],
       });
@@ -167,7 +167,7 @@ for (const engine of ENGINES) {
         await send(conn, "six\n");
       },
     });
-    await using lb = testBalancer([backend], {
+    await using lb = await testBalancer([backend], {
       engine,
       listen: { hostname: "::1", port: 0 },
       backends: [{ id: "v6", address: backend.addr, proxyProtocol: "v1" }],
@@ -184,7 +184,7 @@ for (const engine of ENGINES) {
 
   Deno.test(`lb close() waits for open connections, then stops; new clients are refused meanwhile [${engine}]`, async () => {
     await using a = startBackend("a");
-    const lb = testBalancer([a], { engine, shutdownTimeoutMs: 5000 });
+    const lb = await testBalancer([a], { engine, shutdownTimeoutMs: 5000 });
     const conn = await Deno.connect(lb.addr);
     assert.equal(await readLine(conn), "a");
     let closed = false;
@@ -203,7 +203,7 @@ for (const engine of ENGINES) {
 
   Deno.test(`lb close() closes connections still open after shutdownTimeoutMs [${engine}]`, async () => {
     await using a = startBackend("a");
-    const lb = testBalancer([a], { engine, shutdownTimeoutMs: 100 });
+    const lb = await testBalancer([a], { engine, shutdownTimeoutMs: 100 });
     using conn = await Deno.connect(lb.addr);
     assert.equal(await readLine(conn), "a");
     const started = performance.now();
@@ -226,7 +226,7 @@ for (const engine of ENGINES) {
       (request) => new Response(`secure ${new URL(request.url).pathname}`),
     );
     try {
-      await using lb = testBalancer([{
+      await using lb = await testBalancer([{
         name: "web",
         addr: { hostname: "127.0.0.1", port: server.addr.port },
       }], { engine });

@@ -22,9 +22,9 @@ for (const engine of ENGINES) {
     await using a = startBackend("a");
     await using b = startBackend("b");
     await using c = startBackend("c");
-    await using lb = testBalancer([a, b], { engine });
+    await using lb = await testBalancer([a, b], { engine });
     await allUp(lb);
-    const changes = lb.setBackends([spec(a), spec(b), spec(c)]);
+    const changes = await lb.setBackends([spec(a), spec(b), spec(c)]);
     assert.deepEqual(changes, { added: ["c"], changed: [], removed: [], kept: ["a", "b"] });
     await allUp(lb);
     const answers = [];
@@ -36,11 +36,11 @@ for (const engine of ENGINES) {
   Deno.test(`lb drains a removed backend: its open connection goes on, then it leaves the stats [${engine}]`, async () => {
     await using a = startBackend("a");
     await using b = startBackend("b");
-    await using lb = testBalancer([a, b], { engine });
+    await using lb = await testBalancer([a, b], { engine });
     await allUp(lb);
     using open = await Deno.connect(lb.addr);
     assert.equal(await readLine(open), "a");
-    const changes = lb.setBackends([spec(b)]);
+    const changes = await lb.setBackends([spec(b)]);
     assert.deepEqual(changes, { added: [], changed: [], removed: ["a"], kept: ["b"] });
     const removed = lb.backends().find((x) => x.id === "a")!;
     assert.deepEqual([removed.state, removed.active], ["draining", 1]);
@@ -56,10 +56,10 @@ for (const engine of ENGINES) {
     await using a = startBackend("a");
     await using b = startBackend("b");
     await using moved = startBackend("a-moved");
-    await using lb = testBalancer([a, b], { engine });
+    await using lb = await testBalancer([a, b], { engine });
     await allUp(lb);
     for (let i = 0; i < 2; i++) await whoAnswers(lb.addr);
-    const changes = lb.setBackends([{ ...spec(moved), id: "a" }, spec(b)]);
+    const changes = await lb.setBackends([{ ...spec(moved), id: "a" }, spec(b)]);
     assert.deepEqual(changes, { added: [], changed: ["a"], removed: [], kept: ["b"] });
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await whoAnswers(lb.addr));
@@ -71,10 +71,10 @@ for (const engine of ENGINES) {
 
 Deno.test("lb refuses a backend list it cannot run, and changes nothing", async () => {
   await using a = startBackend("a");
-  await using lb = testBalancer([a], { engine: "epoll" });
-  assert.throws(() => lb.setBackends([]), /no backends/);
-  assert.throws(() => lb.setBackends([spec(a), spec(a)]), /ids must be unique/);
-  assert.throws(
+  await using lb = await testBalancer([a], { engine: "epoll" });
+  await assert.rejects(() => lb.setBackends([]), /no backends/);
+  await assert.rejects(() => lb.setBackends([spec(a), spec(a)]), /ids must be unique/);
+  await assert.rejects(
     () => lb.setBackends([{ id: "cs9", address: { hostname: "cs9.internal", port: 7101 } }]),
     /the epoll engine cannot run: backend cs9's address cs9.internal is a name/,
   );

@@ -13,12 +13,16 @@ export interface BundleEntry {
   kind: "tier" | "worker" | "tool";
 }
 
-/** web/login/password_hasher.ts looks for its Worker beside the bundle as fleetmon-web-argon2.js. */
+/**
+ * web/login/password_hasher.ts looks for its Worker beside the bundle as fleetmon-web-argon2.js,
+ * lb/data_plane.ts for its data plane's Worker as fleetmon-lb-data-plane.js.
+ */
 export const TIER_ENTRIES: readonly BundleEntry[] = [
   { name: "comm", entry: "comm/main.ts", kind: "tier" },
   { name: "web", entry: "web/main.ts", kind: "tier" },
   { name: "web-argon2", entry: "web/login/argon2_worker.ts", kind: "worker" },
   { name: "lb", entry: "lb/main.ts", kind: "tier" },
+  { name: "lb-data-plane", entry: "lb/data_plane_worker.ts", kind: "worker" },
 ];
 
 /** The operator tools an admin host runs: `deno task <task>` → `fleetmon-<name>.js`. */

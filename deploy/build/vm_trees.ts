@@ -71,6 +71,7 @@ export function vmTree(vm: PlannedVm, tools: readonly string[]): TreeFile[] {
       return [
         ...COMMON,
         bundle("lb"),
+        bundle("lb-data-plane"),
         repo(
           `deploy/files/${vm.role}/etc/fleetmon/${vm.role}.json`,
           `/etc/fleetmon/${vm.role}.json`,

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { createMemoryLogger } from "@fleetmon/shared/log";
-import { Backend } from "../backend.ts";
-import { BackendSet } from "../backend_set.ts";
 import { Deadlines } from "../deadlines.ts";
-import { HealthState } from "../health_state.ts";
+import { SharedCounters } from "../shared_counters.ts";
+import { WorkerTargets } from "../worker_targets.ts";
 import type { ProxyContext } from "../connect_policy.ts";
 import { RoundRobin } from "../round_robin.ts";
 import { readLine, send, startBackend, type TestBackend, waitFor } from "../_test_helpers.ts";
@@ -11,17 +10,22 @@ import { EpollDataPlane } from "./data_plane.ts";
 
 const listen = { hostname: "127.0.0.1", port: 0 };
 
+/** What the data plane's worker gives an engine, on real backends. */
 function proxyContext(backends: TestBackend[]): ProxyContext {
   const logger = createMemoryLogger("lb");
-  const set = new BackendSet({
-    make: (spec) =>
-      new Backend(spec, new HealthState({ rise: 1, fall: 1 }), logger.child({ backend: spec.id })),
-    onAdded: () => {},
-    onRemoved: () => {},
+  const counters = new SharedCounters();
+  const targets = new WorkerTargets({
+    counters,
+    logger,
+    onFailedConnect: () => {},
+    onReleased: () => {},
   });
-  set.replace(backends.map((b) => ({ id: b.name, address: b.addr })));
+  targets.set(backends.map((b, slot) => {
+    counters.reset(slot);
+    return { slot, id: b.name, address: b.addr };
+  }));
   return {
-    targets: set,
+    targets,
     strategy: new RoundRobin(),
     connectTimeoutMs: 1000,
     deadlines: new Deadlines(50),
