@@ -13,6 +13,7 @@
  * portable one instead.
  *
  * Prints its figures, and as its last line one JSON object: keepalive_ratio, newconn_ratio,
+ * admin_p99_ms_under_flood (lb's admin API answer time while it takes new connections),
  * bulk_ratio, p99_added_ratio, and the raw figures.
  */
 import { parseArgs } from "node:util";
@@ -24,6 +25,7 @@ import {
   hasTool,
   iperf3,
   median,
+  percentile,
   startTool,
   wrk,
 } from "./_tools.ts";
@@ -66,7 +68,7 @@ async function haproxy(name: string, config: string, port: number, cpu: string) 
   return tool;
 }
 
-async function ours(name: string, port: number, backends: string[]) {
+async function ours(name: string, port: number, backends: string[], adminPort?: number) {
   const tool = await startTool(name, [
     ...pinned(BALANCER_CPU),
     Deno.execPath(),
@@ -79,7 +81,7 @@ async function ours(name: string, port: number, backends: string[]) {
     `--engine=${ENGINE}`,
     `--name=${name}`,
     `--listen=127.0.0.1:${port}`,
-    "--admin=off",
+    adminPort ? `--admin=127.0.0.1:${adminPort}` : "--admin=off",
     "--check-interval-ms=1000",
     "--check-timeout-ms=1000",
     "--rise=2",
@@ -100,6 +102,30 @@ const record = (metric: string, target: Target, value: number) => {
   (figures[metric][target] ??= []).push(value);
 };
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
+/** Every admin answer time measured during lb's new-connection runs. */
+const adminAnswerMs: number[] = [];
+
+/** Asks lb's admin API for /stats every 10 ms until stopped; returns each answer's time. */
+function pollAdmin(port: number): { stop(): Promise<number[]> } {
+  const times: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const start = performance.now();
+      const response = await fetch(`http://127.0.0.1:${port}/stats`);
+      await response.text();
+      times.push(performance.now() - start);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return times;
+    },
+  };
+}
 
 try {
   const [backend0, backend1, iperfPort] = [freePort(), freePort(), freePort()];
@@ -111,6 +137,7 @@ try {
       iperfPort,
     ),
   );
+  const adminPort = freePort();
   const ports = {
     lb: freePort(),
     haproxy: freePort(),
@@ -118,9 +145,12 @@ try {
     haproxyBulk: freePort(),
   };
   const pids: Record<Balancer, number> = {
-    lb:
-      (await ours("bench-http", ports.lb, [`s0=127.0.0.1:${backend0}`, `s1=127.0.0.1:${backend1}`]))
-        .pid,
+    lb: (await ours(
+      "bench-http",
+      ports.lb,
+      [`s0=127.0.0.1:${backend0}`, `s1=127.0.0.1:${backend1}`],
+      adminPort,
+    )).pid,
     haproxy: (await haproxy(
       "haproxy-http",
       balancerConfig(ports.haproxy, [{ name: "s0", port: backend0 }, {
@@ -157,12 +187,15 @@ try {
     for (const [metric, close] of [["keepalive", false], ["newconn", true]] as const) {
       for (const target of order) {
         const cpuBefore = cpuSeconds(pids[target]);
+        // While lb takes a flood of new connections, its admin API is asked for /stats.
+        const polling = close && target === "lb" ? pollAdmin(adminPort) : undefined;
         const result = await wrk(url(target), {
           connections: CONNECTIONS,
           seconds: SECONDS,
           close,
           cpus: LOAD_CPU,
         });
+        if (polling) adminAnswerMs.push(...await polling.stop());
         const cpuPerRequest = (cpuSeconds(pids[target]) - cpuBefore) * 1e6 /
           (result.requestsPerSecond * SECONDS);
         record(`${metric}_rps`, target, result.requestsPerSecond);
@@ -216,6 +249,8 @@ try {
     newconn_ratio: round3(pairedRatio("newconn_rps")),
     bulk_ratio: round3(pairedRatio("bulk_gbps")),
     p99_added_ratio: round3(pairedRatio("latency_p99_us", true)),
+    admin_p99_ms_under_flood: round3(percentile(adminAnswerMs, 0.99)),
+    admin_answers_under_flood: adminAnswerMs.length,
     cpu_per_request_ratio: {
       keepalive: round3(pairedRatio("keepalive_cpu_us_per_request")),
       newconn: round3(pairedRatio("newconn_cpu_us_per_request")),
@@ -232,6 +267,9 @@ try {
   say(`new connection per request, ÷:       ${result.newconn_ratio} (target ≥ 0.8)`);
   say(`one-stream bulk throughput, ÷:       ${result.bulk_ratio} (target ≥ 1.0)`);
   say(`p99 added over direct, ÷:            ${result.p99_added_ratio} (target ≤ 2.0)`);
+  say(
+    `admin API p99 during the flood:      ${result.admin_p99_ms_under_flood} ms (target ≤ 100)`,
+  );
   say(
     `balancer CPU per request, ÷:         keep-alive ${result.cpu_per_request_ratio.keepalive}, ` +
       `new connection ${result.cpu_per_request_ratio.newconn}`,
