@@ -1,7 +1,8 @@
 /**
  * Alerts as an operator meets them, in headless Chromium through lb(web): create a rule in the
  * form, a device on TCP through comm crosses the threshold, the alert shows as firing, the
- * webhook and the e-mail arrive, the device cools down and the alert resolves. Then the alerts
+ * webhook and the e-mail arrive, the overview counts it, the device cools down and the alert
+ * resolves. Then the alerts
  * pages at phone width. Screenshots go to FLEETMON_SCREENSHOT_DIR (kept) or a temp directory.
  */
 import assert from "node:assert/strict";
@@ -118,6 +119,7 @@ Deno.test({
       const problems: string[] = [];
       page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
       page.on("pageerror", (error) => problems.push(error.message));
+      page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
       const base = `https://localhost:${lbPort}/`;
 
       await page.goto(`${base}login`);
@@ -169,6 +171,14 @@ Deno.test({
       );
       assert.match(await page.locator("#firing-count").innerText(), /1 firing/);
       await page.screenshot({ path: `${shots}/alerts-firing.png`, fullPage: true });
+
+      // The overview counts it (its live stream updates the tile).
+      await page.goto(`${base}overview`);
+      await page.locator('[data-field="alertsFiring"]', { hasText: /^1$/ }).waitFor({
+        timeout: 20_000,
+      });
+      await page.screenshot({ path: `${shots}/alerts-overview.png` });
+      await page.goto(`${base}alerts`);
 
       await eventually(() => hooks.received.length === 1, 20_000, "the firing webhook");
       const fired = JSON.parse(hooks.received[0].body);

@@ -38,12 +38,11 @@ export async function ensureSimDevices(
         return { id, token, tokenHash: await sha256Hex(token) };
       }),
     );
-    const existing = new Set(
-      (await devicesCollection.find(
-        { _id: { $in: batch.map((d) => d.id) } },
-        { projection: { _id: 1 } },
-      ).toArray()).map((d) => d._id),
+    // One lookup by exact `_id` each: FerretDB scans the whole collection for `$in`.
+    const found = await Promise.all(
+      batch.map((d) => devicesCollection.findOne({ _id: d.id }, { projection: { _id: 1 } })),
     );
+    const existing = new Set(found.flatMap((d) => (d ? [d._id] : [])));
     const fresh = batch.filter((d) => !existing.has(d.id));
     const known = batch.filter((d) => existing.has(d.id));
     if (fresh.length > 0) {

@@ -137,7 +137,10 @@ export function AlertsPage(props: AlertsPageProps) {
                       </td>
                       <td>
                         {e.ruleName} on {deviceLink(e.device)}
-                        {e.silenced && <span class="muted">(silenced)</span>}
+                        {e.value !== undefined && (
+                          <span class="muted">{" "}· {formatNumber(e.value)}</span>
+                        )}
+                        {e.silenced && <span class="muted">{" "}(silenced)</span>}
                       </td>
                     </tr>
                   ))}
@@ -162,7 +165,7 @@ export function AlertsPage(props: AlertsPageProps) {
                       </td>
                       <td class="wrap">
                         {d.channel} to <span class="mono">{d.target}</span>
-                        <span class="muted">· try {d.attempt} · {d.detail}</span>
+                        <span class="muted">{" "}· try {d.attempt} · {d.detail}</span>
                       </td>
                     </tr>
                   ))}

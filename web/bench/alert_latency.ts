@@ -60,7 +60,7 @@ export async function alertLatency(
   try {
     say(`  ${DEVICES} devices, ${ROUNDS} crossings each (one warm-up), rule over all devices`);
     const quiet = await measure(devices, sink);
-    say(`  quiet: p50 ${percentile(quiet, 50)} ms, max ${round(quiet.at(-1)!)} ms`);
+    say(`  quiet: p50 ${round(percentile(quiet, 50))} ms, max ${round(quiet.at(-1)!)} ms`);
     say(`  again while ${LOAD_DEVICES} simulated devices send ${LOAD_RATE} reading/s each`);
     const sim = await cluster.start({
       name: "sim",
@@ -83,7 +83,7 @@ export async function alertLatency(
     await new Promise((resolve) => setTimeout(resolve, 10_000)); // let every device connect
     const loaded = await measure(devices, sink);
     await sim.stop();
-    say(`  loaded: p50 ${percentile(loaded, 50)} ms, max ${round(loaded.at(-1)!)} ms`);
+    say(`  loaded: p50 ${round(percentile(loaded, 50))} ms, max ${round(loaded.at(-1)!)} ms`);
     return {
       alert_latency_p95_ms: round(percentile(quiet, 95)),
       alert_latency_p50_ms: round(percentile(quiet, 50)),
