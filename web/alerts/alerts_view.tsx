@@ -138,9 +138,9 @@ export function AlertsPage(props: AlertsPageProps) {
                       <td>
                         {e.ruleName} on {deviceLink(e.device)}
                         {e.value !== undefined && (
-                          <span class="muted">{" "}· {formatNumber(e.value)}</span>
+                          <span class="muted sep">· {formatNumber(e.value)}</span>
                         )}
-                        {e.silenced && <span class="muted">{" "}(silenced)</span>}
+                        {e.silenced && <span class="muted sep">(silenced)</span>}
                       </td>
                     </tr>
                   ))}
@@ -165,7 +165,7 @@ export function AlertsPage(props: AlertsPageProps) {
                       </td>
                       <td class="wrap">
                         {d.channel} to <span class="mono">{d.target}</span>
-                        <span class="muted">{" "}· try {d.attempt} · {d.detail}</span>
+                        <span class="muted sep">· try {d.attempt} · {d.detail}</span>
                       </td>
                     </tr>
                   ))}
