@@ -15,7 +15,7 @@ import { AuthError } from "@fleetmon/shared/errors";
 import { type AppContext, clientAddress, type WebEnv } from "./context.ts";
 import { authenticateToken } from "./access/tokens.ts";
 import { isApiPath } from "./error_handler.ts";
-import { RateLimitError } from "./errors.ts";
+import { BusyError, RateLimitError } from "./errors.ts";
 import { accountKey } from "./rate_limit.ts";
 import { nextFor, rootRelative } from "./relative.ts";
 import {
@@ -44,6 +44,11 @@ export async function signIn(
   const client = clientAddress(c.env);
   const deviceCookie = getCookie(c, DEVICE_COOKIE);
   const device = await findTrustedDevice(ctx.db, deviceCookie, username, now);
+  // A flood of strangers is refused here, before any database work, while the hasher is full.
+  if (!device && ctx.hasher.full()) {
+    ctx.stats.loginsBusy++;
+    throw new BusyError("Too many sign-ins at once: try again in a second", 1000);
+  }
   if (!device) {
     const waitMs = await ctx.loginLimiter.retryAfterMs(accountKey(username));
     if (waitMs > 0) {

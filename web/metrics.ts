@@ -68,6 +68,7 @@ export function createWebMetrics(
       this.inc({ result: "ok" }, stats.loginsSucceeded);
       this.inc({ result: "failed" }, stats.loginsFailed);
       this.inc({ result: "rate_limited" }, stats.loginsRateLimited);
+      this.inc({ result: "busy" }, stats.loginsBusy);
     },
   });
 

@@ -11,6 +11,8 @@ export interface WebStats {
   loginsSucceeded: number;
   loginsFailed: number;
   loginsRateLimited: number;
+  /** Sign-ins refused with 503 because the password checks were full. */
+  loginsBusy: number;
   liveStreams: number;
 }
 
@@ -25,6 +27,7 @@ export function createStats(): WebStats {
     loginsSucceeded: 0,
     loginsFailed: 0,
     loginsRateLimited: 0,
+    loginsBusy: 0,
     liveStreams: 0,
   };
 }

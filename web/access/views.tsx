@@ -33,57 +33,59 @@ export function UsersPage(props: Common & { users: UserJson[] }) {
         <span class="muted">{props.users.length} users</span>
       </div>
       {props.error && <p class="error" role="alert">{props.error}</p>}
-      <table class="grid" id="users">
-        <thead>
-          <tr>
-            <th>User</th>
-            <th>Role</th>
-            <th>State</th>
-            <th>Created</th>
-            <th>Reset password</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.users.map((u) => (
-            <tr data-user={u.username}>
-              <td>{u.username}</td>
-              <td>
-                <form method="post" action={`users/${u.username}`} class="inline">
-                  <input type="hidden" name="action" value="role" />
-                  <RoleSelect value={u.role} />
-                  <button type="submit">Save</button>
-                </form>
-              </td>
-              <td>
-                <form method="post" action={`users/${u.username}`} class="inline">
-                  <span class={u.disabled ? "badge off" : "badge ok"}>
-                    {u.disabled ? "disabled" : "active"}
-                  </span>
-                  <input type="hidden" name="action" value={u.disabled ? "enable" : "disable"} />
-                  <button type="submit">{u.disabled ? "Enable" : "Disable"}</button>
-                </form>
-              </td>
-              <td>
-                <When at={u.createdAt} now={props.now} />
-              </td>
-              <td>
-                <form method="post" action={`users/${u.username}`} class="inline">
-                  <input type="hidden" name="action" value="password" />
-                  <input
-                    name="password"
-                    type="password"
-                    autocomplete="new-password"
-                    minlength={10}
-                    required
-                    aria-label={`new password for ${u.username}`}
-                  />
-                  <button type="submit">Reset</button>
-                </form>
-              </td>
+      <div class="table-wrap">
+        <table class="grid" id="users">
+          <thead>
+            <tr>
+              <th>User</th>
+              <th>Role</th>
+              <th>State</th>
+              <th>Created</th>
+              <th>Reset password</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.users.map((u) => (
+              <tr data-user={u.username}>
+                <td>{u.username}</td>
+                <td>
+                  <form method="post" action={`users/${u.username}`} class="inline">
+                    <input type="hidden" name="action" value="role" />
+                    <RoleSelect value={u.role} />
+                    <button type="submit">Save</button>
+                  </form>
+                </td>
+                <td>
+                  <form method="post" action={`users/${u.username}`} class="inline">
+                    <span class={u.disabled ? "badge off" : "badge ok"}>
+                      {u.disabled ? "disabled" : "active"}
+                    </span>
+                    <input type="hidden" name="action" value={u.disabled ? "enable" : "disable"} />
+                    <button type="submit">{u.disabled ? "Enable" : "Disable"}</button>
+                  </form>
+                </td>
+                <td>
+                  <When at={u.createdAt} now={props.now} />
+                </td>
+                <td>
+                  <form method="post" action={`users/${u.username}`} class="inline">
+                    <input type="hidden" name="action" value="password" />
+                    <input
+                      name="password"
+                      type="password"
+                      autocomplete="new-password"
+                      minlength={10}
+                      required
+                      aria-label={`new password for ${u.username}`}
+                    />
+                    <button type="submit">Reset</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <section class="card">
         <h2>Add a user</h2>
         <form method="post" action="users" class="stack" id="add-user">
@@ -121,50 +123,52 @@ export function TokensPage(
       </div>
       {props.error && <p class="error" role="alert">{props.error}</p>}
       {props.created && (
-        <section class="card" id="new-token">
+        <section class="token-box" id="new-token">
           <h2>Token “{props.created.name}” made</h2>
           <p>Copy it now: it is shown only this once.</p>
-          <code class="mono secret">{props.created.token}</code>
+          <code class="mono">{props.created.token}</code>
         </section>
       )}
-      <table class="grid" id="tokens">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Id</th>
-            <th>Owner</th>
-            <th>Role</th>
-            <th>Expires</th>
-            <th>Last used</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.tokens.map((t) => (
-            <tr data-token={t.id}>
-              <td>{t.name}</td>
-              <td class="mono">{t.id}</td>
-              <td>{t.user}</td>
-              <td>{t.role}</td>
-              <td>
-                <When at={t.expiresAt} now={props.now} />
-              </td>
-              <td>
-                <When at={t.lastUsedAt} now={props.now} />
-              </td>
-              <td>
-                {t.revokedAt
-                  ? <span class="badge off">revoked</span>
-                  : (
-                    <form method="post" action={`tokens/${t.id}/revoke`} class="inline">
-                      <button type="submit">Revoke</button>
-                    </form>
-                  )}
-              </td>
+      <div class="table-wrap">
+        <table class="grid" id="tokens">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Id</th>
+              <th>Owner</th>
+              <th>Role</th>
+              <th>Expires</th>
+              <th>Last used</th>
+              <th></th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.tokens.map((t) => (
+              <tr data-token={t.id}>
+                <td>{t.name}</td>
+                <td class="mono">{t.id}</td>
+                <td>{t.user}</td>
+                <td>{t.role}</td>
+                <td>
+                  <When at={t.expiresAt} now={props.now} />
+                </td>
+                <td>
+                  <When at={t.lastUsedAt} now={props.now} />
+                </td>
+                <td>
+                  {t.revokedAt
+                    ? <span class="badge off">revoked</span>
+                    : (
+                      <form method="post" action={`tokens/${t.id}/revoke`} class="inline">
+                        <button type="submit">Revoke</button>
+                      </form>
+                    )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <section class="card">
         <h2>Make a token</h2>
         <form method="post" action="tokens" class="stack" id="add-token">
@@ -191,37 +195,39 @@ export function AuditPage(props: Common & { entries: AuditJson[] }) {
         <h1>Audit log</h1>
         <span class="muted">newest {props.entries.length} changes</span>
       </div>
-      <table class="grid" id="audit">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>What</th>
-            <th>Target</th>
-            <th>Detail</th>
-            <th>From</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.entries.map((e) => (
+      <div class="table-wrap">
+        <table class="grid" id="audit">
+          <thead>
             <tr>
-              <td>
-                <When at={e.at} now={props.now} />
-              </td>
-              <td>
-                {e.actor}
-                {e.via !== "session" && (
-                  <span class="muted">({e.via}{e.tokenId ? ` ${e.tokenId}` : ""})</span>
-                )}
-              </td>
-              <td class="mono">{e.action}</td>
-              <td class="mono">{e.target}</td>
-              <td class="mono">{e.detail ? JSON.stringify(e.detail) : ""}</td>
-              <td class="mono">{[e.client, e.node].filter(Boolean).join(" via ")}</td>
+              <th>When</th>
+              <th>Who</th>
+              <th>What</th>
+              <th>Target</th>
+              <th>Detail</th>
+              <th>From</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.entries.map((e) => (
+              <tr>
+                <td>
+                  <When at={e.at} now={props.now} />
+                </td>
+                <td>
+                  {e.actor}
+                  {e.via !== "session" && (
+                    <span class="muted">({e.via}{e.tokenId ? ` ${e.tokenId}` : ""})</span>
+                  )}
+                </td>
+                <td class="mono">{e.action}</td>
+                <td class="mono">{e.target}</td>
+                <td class="mono">{e.detail ? JSON.stringify(e.detail) : ""}</td>
+                <td class="mono">{[e.client, e.node].filter(Boolean).join(" via ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </Layout>
   );
 }

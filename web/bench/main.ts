@@ -15,6 +15,7 @@ import { alertLatency } from "./alert_latency.ts";
 import { seedFleet } from "./_fleet.ts";
 import { deviceList10k, overview10k } from "./device_list.ts";
 import { jsonRouteVsPlainHttps } from "./json_route.ts";
+import { healthzDuringLoginFlood } from "./login_flood.ts";
 
 export type Figure = (
   cluster: BenchCluster,
@@ -26,7 +27,7 @@ const FIGURES: Record<string, Figure> = {
   json_route: jsonRouteVsPlainHttps,
   device_list: deviceList10k,
   overview: overview10k,
-  // login_flood: healthzDuringLoginFlood,  (the "access" module: healthz_p99_ms_during_login_flood)
+  login_flood: healthzDuringLoginFlood,
   alert_latency: alertLatency,
 };
 

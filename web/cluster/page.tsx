@@ -8,7 +8,7 @@ type Role = "admin" | "operator" | "viewer";
 const STATE_CLASS: Record<string, string> = {
   up: "badge ok",
   stale: "badge off",
-  out: "badge warn",
+  out: "badge warning",
 };
 const stateClass = (state: string) =>
   STATE_CLASS[state] ?? (state === "up" ? "badge ok" : "badge off");
@@ -64,7 +64,7 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
               </span>
             </h3>
             {lb.backends.length > 0 && (
-              <div class="scroll">
+              <div class="table-wrap">
                 <table class="grid">
                   <thead>
                     <tr>
@@ -107,7 +107,7 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
         ))}
 
         <h2>comm nodes</h2>
-        <div class="scroll">
+        <div class="table-wrap">
           <table class="grid" id="comm-nodes">
             <thead>
               <tr>
@@ -147,7 +147,7 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
         {comm.length === 0 && <p class="muted">No comm node has sent a heartbeat yet.</p>}
 
         <h2>web nodes</h2>
-        <div class="scroll">
+        <div class="table-wrap">
           <table class="grid" id="web-nodes">
             <thead>
               <tr>

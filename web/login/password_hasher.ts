@@ -2,7 +2,7 @@
  * PasswordHasher: argon2id with bounded concurrency, so a flood of sign-ins can neither block the
  * event loop nor queue without end. At most `maxQueued` jobs wait; past that a job is refused at
  * once with BusyError (503 with Retry-After), costing nothing. Jobs marked `priority` (sign-ins
- * from a trusted device) go to the front of the queue and may exceed `maxQueued` by `maxQueued`,
+ * from a trusted device) go to the front of the queue and may exceed `maxQueued` by `maxQueued` (at least 4),
  * so a flood of strangers does not keep the owner out.
  *
  * Two runners behind one queue: `createWorkerHasher` (production: a pool of Workers, the main
@@ -18,6 +18,8 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** Jobs running and waiting now. */
   load(): { running: number; queued: number };
+  /** Whether a job would be refused right now; lets a caller refuse before doing other work. */
+  full(priority?: boolean): boolean;
   close(): void;
 }
 
@@ -64,10 +66,12 @@ function createQueuedHasher(
     }
   };
 
+  const full = (priority: boolean) =>
+    free.length === 0 &&
+    queue.length >= (priority ? maxQueued + Math.max(maxQueued, 4) : maxQueued);
   const submit = (job: Job, priority: boolean) => {
     if (closed) return Promise.reject(new Error("Cannot hash: the password hasher is closed"));
-    const limit = priority ? maxQueued * 2 : maxQueued;
-    if (free.length === 0 && queue.length >= limit) {
+    if (full(priority)) {
       return Promise.reject(
         new BusyError("Too many sign-ins at once: try again in a second", 1000),
       );
@@ -88,6 +92,7 @@ function createQueuedHasher(
       return await submit({ op: "hash", password }, true) as string;
     },
     load: () => ({ running: concurrency - free.length, queued: queue.length }),
+    full: (priority = false) => full(priority),
     close() {
       closed = true;
       for (const waiting of queue.splice(0)) {

@@ -3,6 +3,7 @@ import { collections, createUser } from "@fleetmon/shared/db";
 import { openTestDatabase } from "@fleetmon/shared/testing";
 import { apiLogin, ORIGIN, seedUser, testApp, USER } from "../_testing.ts";
 import { DEVICE_COOKIE } from "./trusted_devices.ts";
+import { createInlineHasher } from "./password_hasher.ts";
 
 const login = (body: unknown, cookie?: string) => ({
   method: "POST",
@@ -159,4 +160,22 @@ Deno.test("a disabled user cannot sign in even with the right password", async (
   const response = await testApp(t.db).request("/api/login", login(USER));
   assert.equal(response.status, 401);
   assert.equal((await response.json()).error.code, "account_disabled");
+});
+
+Deno.test("while the password checks are full, a stranger's sign-in is 503 at once, the owner's still queues", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  const hasher = createInlineHasher({ maxQueued: 0 });
+  const app = testApp(t.db, { hasher });
+  const device = cookieOf(await app.request("/api/login", login(USER)), DEVICE_COOKIE)!;
+  const hash = (await collections(t.db).users.findOne({ _id: "admin" }))!.passwordHash;
+  const busy = hasher.verify("x", hash);
+  const stranger = await app.request("/api/login", login({ ...USER, username: "eve" }));
+  assert.equal(stranger.status, 503);
+  assert.equal(stranger.headers.get("retry-after"), "1");
+  assert.equal((await stranger.json()).error.code, "busy");
+  const owner = app.request("/api/login", login(USER, device));
+  await busy;
+  assert.equal((await owner).status, 200);
+  assert.equal(await collections(t.db).loginFailures.countDocuments({}), 0, "nothing was counted");
 });
