@@ -15,6 +15,7 @@
   const palette = ["#2563eb", "#e0803a", "#12804a", "#c0362c", "#7b4bd6", "#1a9fb0", "#a07c1c"];
   let range = { spanMs: 3_600_000 }; // or { from, to } for a custom range
   let running; // the AbortController of the request in flight
+  let settled = Promise.resolve(); // resolves once that request has ended
   let plots = [];
 
   const unitOf = (name) => /_([a-z]+)$/.exec(name)?.[1] ?? "";
@@ -116,6 +117,11 @@
     running?.abort();
     const controller = new AbortController();
     running = controller;
+    const previous = settled;
+    let done;
+    settled = new Promise((resolve) => (done = resolve));
+    await previous; // the aborted request has ended before the next one starts
+    if (running !== controller) return done(); // a newer pick came meanwhile
     const { from, to } = bounds();
     exportLinks({ from, to });
     if (!refresh) status.textContent = "Loading…";
@@ -135,6 +141,7 @@
       if (error.name !== "AbortError") status.textContent = "Cannot reach the server; retrying.";
     } finally {
       if (running === controller) running = undefined;
+      done();
     }
   }
 

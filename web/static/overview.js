@@ -28,7 +28,7 @@
       el("td", {}, el("a", { href }, g.name ?? "(no group)")),
       el("td", { class: "num" }, count(g.total)),
       el("td", { class: "num" }, count(g.online)),
-      el("td", { class: "num" }, count(g.offline)),
+      el("td", { class: "num hide-narrow" }, count(g.offline)),
       el(
         "td",
         { class: "bar-col" },

@@ -85,7 +85,7 @@ export function OverviewPage(props: { user: string; role: Role; overview: Overvi
                 <th>Group</th>
                 <th class="num">Devices</th>
                 <th class="num">Online</th>
-                <th class="num">Offline</th>
+                <th class="num hide-narrow">Offline</th>
                 <th class="bar-col">Availability</th>
               </tr>
             </thead>
@@ -137,7 +137,7 @@ export function GroupRow(props: { group: OverviewJson["devices"]["groups"][numbe
       </td>
       <td class="num">{count(g.total)}</td>
       <td class="num">{count(g.online)}</td>
-      <td class="num">{count(g.offline)}</td>
+      <td class="num hide-narrow">{count(g.offline)}</td>
       <td class="bar-col">
         <span class="bar" title={`${share} % online`}>
           <span class={`bar-fill w${Math.round(share / 5) * 5}`}></span>
