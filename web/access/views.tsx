@@ -12,10 +12,23 @@ interface Common {
   error?: string;
 }
 
+/** Past times relative ("3 min ago"), future ones as a date ("2027-03-01"). */
 const When = (props: { at: string | null; now: number }) =>
   props.at
-    ? <time datetime={props.at} title={props.at}>{relativeTime(props.at, props.now)}</time>
+    ? (
+      <time datetime={props.at} title={props.at}>
+        {Date.parse(props.at) > props.now
+          ? props.at.slice(0, 10)
+          : relativeTime(props.at, props.now)}
+      </time>
+    )
     : <span class="muted">never</span>;
+
+/** `{"role":"viewer"}` as `role: viewer`, for the audit table. */
+const describeDetail = (detail: Record<string, unknown> | undefined) =>
+  Object.entries(detail ?? {}).map(([key, value]) =>
+    `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`
+  ).join(" · ");
 
 const RoleSelect = (props: { value?: string }) => (
   <select name="role" aria-label="role">
@@ -61,7 +74,12 @@ export function UsersPage(props: Common & { users: UserJson[] }) {
                       {u.disabled ? "disabled" : "active"}
                     </span>
                     <input type="hidden" name="action" value={u.disabled ? "enable" : "disable"} />
-                    <button type="submit">{u.disabled ? "Enable" : "Disable"}</button>
+                    <button
+                      type="submit"
+                      class={u.disabled ? "button small" : "button danger small"}
+                    >
+                      {u.disabled ? "Enable" : "Disable"}
+                    </button>
                   </form>
                 </td>
                 <td>
@@ -123,7 +141,7 @@ export function TokensPage(
       </div>
       {props.error && <p class="error" role="alert">{props.error}</p>}
       {props.created && (
-        <section class="token-box" id="new-token">
+        <section class="token-box card" id="new-token">
           <h2>Token “{props.created.name}” made</h2>
           <p>Copy it now: it is shown only this once.</p>
           <code class="mono">{props.created.token}</code>
@@ -160,7 +178,7 @@ export function TokensPage(
                     ? <span class="badge off">revoked</span>
                     : (
                       <form method="post" action={`tokens/${t.id}/revoke`} class="inline">
-                        <button type="submit">Revoke</button>
+                        <button type="submit" class="button danger small">Revoke</button>
                       </form>
                     )}
                 </td>
@@ -221,7 +239,7 @@ export function AuditPage(props: Common & { entries: AuditJson[] }) {
                 </td>
                 <td class="mono">{e.action}</td>
                 <td class="mono">{e.target}</td>
-                <td class="mono">{e.detail ? JSON.stringify(e.detail) : ""}</td>
+                <td class="small">{describeDetail(e.detail)}</td>
                 <td class="mono">{[e.client, e.node].filter(Boolean).join(" via ")}</td>
               </tr>
             ))}

@@ -55,7 +55,7 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
               <span class={lb.reachable ? "badge ok" : "badge off"}>
                 {lb.reachable ? "reachable" : "unreachable"}
               </span>{" "}
-              <span class="muted">
+              <span class="muted small">
                 {lb.reachable
                   ? `${lb.addr} · ${lb.engine} · ${lb.connections?.active ?? 0} open · ${
                     formatNumber(lb.connections?.total ?? 0)
