@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { formatConfigHelp, HelpRequested, wantsHelp } from "./help.ts";
 
 export type Layer = Record<string, unknown>;
 
@@ -30,6 +31,7 @@ export function loadConfig<S extends z.ZodType>(
   schema: S,
   sources: ConfigSources,
 ): z.output<S> {
+  if (wantsHelp(sources.args)) throw new HelpRequested(formatConfigHelp(service, schema, sources));
   const problems: string[] = [];
   const flags = parseFlags(sources.args, sources.flags, problems);
   const env = envLayer(sources.env, sources.envKeys);

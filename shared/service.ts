@@ -11,6 +11,7 @@
  *   });
  */
 import { ConfigError } from "./errors.ts";
+import { HelpRequested } from "./help.ts";
 import { createLogger, type Logger, type LogLevel } from "./log.ts";
 
 export type Env = Record<string, string | undefined>;
@@ -77,6 +78,13 @@ export function loadConfigOrExit<C>(
   try {
     return load(host.args, host.env);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      (host.write ?? ((text) => Deno.stdout.writeSync(new TextEncoder().encode(text))))(
+        error.text + "\n",
+      );
+      host.exit(0);
+      return undefined;
+    }
     const problems = error instanceof ConfigError ? error.problems : undefined;
     createLogger({ service: name, write: host.write })
       .error(error instanceof Error ? error.message : String(error), { problems });

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
+import { CHROMIUM, withoutBrowser } from "./_browser.ts";
 import { createUser, registerDevice } from "@fleetmon/shared/db";
 import { freePort } from "@fleetmon/shared/socket";
 import { isListening, startService } from "@fleetmon/shared/supervisor";
@@ -14,7 +15,6 @@ import { eventually, startSmtpSink, startWebhookSink } from "@fleetmon/shared/te
 import { connectDevice } from "./_device_link.ts";
 import { openCluster, startWebProcess } from "./_web_support.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ROOT = new URL("..", import.meta.url).pathname;
 const OPERATOR = { username: "otto", password: "operator-horse" };
 const BROWSER_ARGS = [
@@ -42,7 +42,7 @@ async function assertFitsWidth(page: Page, what: string) {
 Deno.test({
   name:
     "an operator creates an alert rule in the browser, sees it fire and resolve, and gets the webhook and the e-mail",
-  ignore: !(await Deno.stat(CHROMIUM).then(() => true, () => false)),
+  ignore: await withoutBrowser(),
   async fn() {
     await using cluster = await openCluster();
     await using hooks = startWebhookSink();

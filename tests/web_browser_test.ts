@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
+import { CHROMIUM, withoutBrowser } from "./_browser.ts";
 import { isListening, startService } from "@fleetmon/shared/supervisor";
 import { freePort } from "@fleetmon/shared/socket";
 import {
@@ -19,12 +20,11 @@ import {
 } from "./_web_support.ts";
 import { seedHistory, seedProductFleet } from "./_product_fleet.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ROOT = new URL("../", import.meta.url).pathname;
 
 Deno.test({
   name: "a user signs in, reads the overview, searches the list, opens a device and picks ranges",
-  ignore: !(await Deno.stat(CHROMIUM).then(() => true, () => false)),
+  ignore: await withoutBrowser(),
   async fn() {
     await using cluster = await openCluster();
     await seed(cluster.database, "boiler-7", 3, "cs1");

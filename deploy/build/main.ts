@@ -23,9 +23,10 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`deno task build [--dist-dir DIR] [--no-compile]
+  console.log(`deno task build: every deployment artifact, in dist/ (docs/deploy.md).
 
-Writes every deployment artifact to dist/ (docs/deploy.md):
+Usage: deno task build [--dist-dir DIR] [--no-compile]
+
   dist/fleetmon-*.js   a bundle per tier and per operator tool (run with deno run)
   dist/bin/            a binary per tier, where deno compile can download Deno's runtime
   dist/<vm>/           each VM's files at their paths on the VM (lb-comm, lb-web, cs0, cs1,

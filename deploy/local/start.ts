@@ -11,6 +11,7 @@ import { createLogger } from "@fleetmon/shared/log";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 import { firstRun } from "./first_run.ts";
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
+import { keepRunning, type KeptService } from "./keep_running.ts";
 import { DEFAULT_PORTS, portsFrom, topology } from "./topology.ts";
 import { adminTokenFile, ensureAdminToken } from "./lb_admin_tokens.ts";
 
@@ -19,11 +20,31 @@ const { values: flags } = parseArgs({
   args: Deno.args,
   options: {
     simulate: { type: "string", default: "0" },
-    "data-dir": { type: "string", default: `${root}/.data` },
+    "data-dir": { type: "string", default: Deno.env.get("FLEETMON_DATA_DIR") ?? `${root}/.data` },
     "port-base": { type: "string" },
     "log-level": { type: "string", default: "info" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+if (flags.help) {
+  Deno.stdout.writeSync(
+    new TextEncoder().encode(`deno task start: the whole topology on this machine
+
+Usage: deno task start [--simulate N] [--port-base P] [--data-dir DIR] [--log-level LEVEL]
+
+  --simulate N      also run N simulated devices through lb(comm) (default 0)
+  --port-base P     eleven consecutive ports from P instead of the defaults (0: any free ones)
+  --data-dir DIR    database, certificates and logs (default $FLEETMON_DATA_DIR, else .data/)
+  --log-level L     debug, info, warn or error for every child (default info)
+
+Starts the database (FerretDB, unless MONGODB_URI is set), comm cs0 and cs1, web ws0 and ws1,
+lb(comm) and lb(web), each its own process, restarted with backoff if it crashes. Writes
+DIR/local.json so \`deno task sim\` and \`deno task device\` find this database (they look in
+$FLEETMON_DATA_DIR, else .data/). Ctrl-C stops them all.
+`),
+  );
+  Deno.exit(0);
+}
 const logger = createLogger({ service: "start" });
 const simulate = Number(flags.simulate);
 if (!Number.isInteger(simulate) || simulate < 0) {
@@ -37,7 +58,9 @@ const ports = portBase === undefined
   : portsFrom(portBase, portBase === 0 ? () => freePort() : undefined);
 await Deno.mkdir(`${dataDir}/logs`, { recursive: true });
 
-const services: Service[] = [];
+/** The tiers (restarted when they crash) and, with --simulate, the simulator (run once). */
+const services: (KeptService | Service)[] = [];
+const localFile = `${dataDir}/local.json`;
 let database: { uri: string; stop(): Promise<void> } | undefined;
 let stopping = false;
 const stopAll = async (code: number) => {
@@ -47,9 +70,12 @@ const stopAll = async (code: number) => {
   for (const service of services.reverse()) {
     // The simulator first, and given time: it waits for its acks, then audits them.
     await service.stop(service.name === "sim" ? 60_000 : 10_000);
-    const report = service.entries.findLast((entry) => entry.msg === "sim report");
-    if (report) logger.info("simulation audit", { ok: report.ok, audit: report.audit });
+    if ("entries" in service) {
+      const report = service.entries.findLast((entry) => entry.msg === "sim report");
+      if (report) logger.info("simulation audit", { ok: report.ok, audit: report.audit });
+    }
   }
+  await Deno.remove(localFile).catch(() => {});
   await database?.stop();
   logger.info("stopped");
   Deno.exit(code);
@@ -96,14 +122,19 @@ try {
     }
   };
   for (const spec of [...plan.comm, ...plan.web, ...plan.lb]) {
-    const service = await startService({
+    const service = await keepRunning({
       ...spec,
       ownSession: true,
       ready: isListening,
       onLine: echoProblems(spec.name),
-    });
+    }, logger);
     services.push(service);
-    logger.info("started", { service: spec.name, ...service.readyEntry });
+    const ready = service.current().readyEntry;
+    logger.info("started", {
+      service: spec.name,
+      addr: ready?.addr,
+      pid: ready?.pid ?? service.current().child.pid,
+    });
   }
   if (simulate > 0) {
     services.push(
@@ -130,6 +161,11 @@ try {
       }),
     );
   }
+  // So `deno task sim` and `deno task device` find this database without MONGODB_URI.
+  await Deno.writeTextFile(
+    localFile,
+    JSON.stringify({ mongodbUri, lbComm: `127.0.0.1:${ports.lbComm}`, pid: Deno.pid }) + "\n",
+  );
   printSummary(created, mongodbUri);
 } catch (error) {
   logger.error("Cannot start fleetmon", { error: (error as Error).message });

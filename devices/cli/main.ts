@@ -1,5 +1,5 @@
 /** `deno task device add|list|disable|enable|rotate …`: manages devices in the database. */
-import { connectDatabase } from "@fleetmon/shared/db";
+import { connectDatabase, localTopology, mongodbUriWithPassword } from "@fleetmon/shared/db";
 import { parseCommand, runCommand, USAGE } from "./commands.ts";
 
 const encoder = new TextEncoder();
@@ -20,9 +20,26 @@ if (parsed.command === "help") {
   out(USAGE);
   Deno.exit(0);
 }
-const uri = parsed.mongodbUri ?? Deno.env.get("MONGODB_URI");
-if (!uri) fail("Cannot reach the database: set MONGODB_URI or pass --mongodb-uri", 2);
-const database = await connectDatabase(uri!, { appName: "fleetmon-device-cli" });
+// Without a URI: the database of the `deno task start` running on this machine, if one is.
+const given = parsed.mongodbUri ?? Deno.env.get("MONGODB_URI");
+const local = given ? undefined : localTopology(Deno.env.toObject());
+const uri = given ?? local?.mongodbUri;
+if (!uri) {
+  fail(
+    "Cannot reach the database: set MONGODB_URI or pass --mongodb-uri (or run deno task start)",
+    2,
+  );
+}
+let database;
+try {
+  database = await connectDatabase(mongodbUriWithPassword("device", uri!, Deno.env.toObject()), {
+    appName: "fleetmon-device-cli",
+  });
+} catch (error) {
+  const from = local ? ` (${uri}, from ${local.file}: is deno task start still running?)` : "";
+  fail(`Cannot reach the database${from}: ${(error as Error).message}`, 1);
+}
+database = database!;
 let code = 0;
 try {
   await runCommand(database.db, parsed, { out });

@@ -6,6 +6,7 @@ import {
   millisecondsSchema,
   stringFlagsWithEnv,
 } from "@fleetmon/shared/config";
+import { type LocalTopology, localTopology, mongodbUriWithPassword } from "@fleetmon/shared/db";
 import { hostPortSchema } from "@fleetmon/shared/net";
 
 export const simConfigSchema = z.object({
@@ -53,12 +54,24 @@ const FLAGS = [
   "log-level",
 ] as const;
 
-export function loadSimConfig(args: string[], env: Record<string, string | undefined>) {
+/**
+ * Without a database URI, the database (and lb(comm)) of the `deno task start` running on this
+ * machine, if one is (.data/local.json).
+ */
+export function loadSimConfig(
+  args: string[],
+  env: Record<string, string | undefined>,
+  local: (env: Record<string, string | undefined>) => LocalTopology | undefined = localTopology,
+) {
   const { flags, envKeys } = stringFlagsWithEnv("SIM", FLAGS);
-  return loadConfig("sim", simConfigSchema, {
+  const given = env.MONGODB_URI || env.SIM_MONGODB_URI ||
+    args.some((a) => a.startsWith("--mongodb-uri"));
+  const found = given ? undefined : local(env);
+  const config = loadConfig("sim", simConfigSchema, {
     args,
-    env,
+    env: found ? { SIM_TARGET: found.lbComm, ...env, MONGODB_URI: found.mongodbUri } : env,
     flags,
     envKeys: { MONGODB_URI: "mongodbUri", ...envKeys },
   });
+  return { ...config, mongodbUri: mongodbUriWithPassword("sim", config.mongodbUri, env) };
 }

@@ -17,7 +17,7 @@ Deno.test("sim config reads the launcher's flags and defaults to a gentle rate",
 
 Deno.test("sim config lists every problem", () => {
   assert.throws(
-    () => loadSimConfig(["--devices=0", "--rate=-1", "--target=nowhere"], {}),
+    () => loadSimConfig(["--devices=0", "--rate=-1", "--target=nowhere"], {}, () => undefined),
     (error: Error) => {
       assert.ok(error instanceof ConfigError);
       assert.equal(error.problems.length, 4, error.problems.join("; "));
@@ -25,4 +25,18 @@ Deno.test("sim config lists every problem", () => {
       return true;
     },
   );
+});
+
+Deno.test("without a database URI, sim uses the database and lb(comm) of the running deno task start", () => {
+  const local = () => ({
+    mongodbUri: "mongodb://127.0.0.1:27118/fleetmon",
+    lbComm: "127.0.0.1:7100",
+    pid: 1,
+  });
+  const config = loadSimConfig([], {}, local);
+  assert.equal(config.mongodbUri, "mongodb://127.0.0.1:27118/fleetmon");
+  assert.deepEqual(config.target, { hostname: "127.0.0.1", port: 7100 });
+  const given = loadSimConfig([], { MONGODB_URI: "mongodb://db:1/x" }, local);
+  assert.equal(given.mongodbUri, "mongodb://db:1/x", "a given URI wins");
+  assert.deepEqual(given.target, { hostname: "127.0.0.1", port: 7000 });
 });

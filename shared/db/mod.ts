@@ -9,3 +9,4 @@ export * from "./users.ts";
 export * from "./lease.ts";
 export * from "./device_status.ts";
 export * from "./credentials.ts";
+export * from "./local.ts";
