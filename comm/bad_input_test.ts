@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { collections, registerDevice } from "@fleetmon/shared/db";
+import { registerDevice } from "@fleetmon/shared/db";
 import { createMemoryLogger } from "@fleetmon/shared/log";
-import { openTestDatabase } from "@fleetmon/shared/testing";
+import { openTestDatabase, storedReadings } from "@fleetmon/shared/testing";
 import { connectTestDevice, type TestDevice } from "./_test_device.ts";
 import { createMongoDeviceAuthority } from "./device_auth.ts";
 import { createCommServer } from "./server.ts";
@@ -109,7 +109,7 @@ Deno.test("bad input gets a clear nack or a close with a reason while other devi
       "invalid_reading",
     ]);
     assert.ok(nacks.every((n) => !n.fatal && typeof n.reason === "string" && n.reason.length > 0));
-    const stored = await collections(t.db).readings.find({ device: "bad" }).toArray();
+    const stored = await storedReadings(t.db, "bad");
     assert.deepEqual(stored.map((r) => [r.seq, r.metrics]), [[7, { big: 1e308 }]]);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   }
@@ -126,7 +126,7 @@ Deno.test("bad input gets a clear nack or a close with a reason while other devi
 
   await sendGood();
   await steady.waitFor((f) => f.type === "ack" && f.seq === goodSeq, 5_000);
-  const goodStored = await collections(t.db).readings.countDocuments({ device: "good" });
+  const goodStored = (await storedReadings(t.db, "good")).length;
   assert.equal(goodStored, goodSeq, "the well-behaved device lost nothing");
   assert.deepEqual(
     logger.lines.filter((l) => l.level === "error"),

@@ -18,8 +18,9 @@ export const commConfigSchema = z.object({
   listen: hostPortSchema.prefault("127.0.0.1:7101"),
   health: hostPortSchema.prefault("127.0.0.1:7111"),
   mongodbUri: z.string().regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// URI"),
-  maxBatch: positive.default(1_000),
-  flushIntervalMs: millisecondsSchema.default(50),
+  maxBatch: positive.default(5_000),
+  /** The linger: how long a reading waits for more of its device's readings to share a chunk. */
+  flushIntervalMs: millisecondsSchema.default(250),
   highWater: positive.default(20_000),
   ratePerSecond: positive.default(100),
   rateBurst: positive.default(200),
@@ -32,6 +33,14 @@ export const commConfigSchema = z.object({
   store: z.enum(["mongodb", "null"]).default("mongodb"),
   /** Expect a PROXY protocol v1/v2 header from lb(comm) (its --proxy-protocol). */
   proxyProtocol: booleanSchema.default(false),
+  /** Write concern of readings: "majority", or a number of members to wait for (docs/data.md). */
+  writeConcern: z.union([z.literal("majority"), z.coerce.number().int().min(0).max(50)])
+    .default("majority"),
+  /** How long each tier keeps readings, and how often a node sweeps (0: never). */
+  retentionRawMs: millisecondsSchema.default(7 * 86_400_000),
+  retention1mMs: millisecondsSchema.default(90 * 86_400_000),
+  retention1hMs: millisecondsSchema.default(2 * 365 * 86_400_000),
+  retentionSweepMs: millisecondsSchema.default(3_600_000),
 }).refine((c) => c.highWater >= c.maxBatch, {
   path: ["highWater"],
   message: "must be at least maxBatch",
@@ -56,6 +65,11 @@ const FLAGS = [
   "log-level",
   "store",
   "proxy-protocol",
+  "write-concern",
+  "retention-raw-ms",
+  "retention-1m-ms",
+  "retention-1h-ms",
+  "retention-sweep-ms",
 ] as const;
 
 export function loadCommConfig(args: string[], env: Record<string, string | undefined>) {

@@ -19,7 +19,7 @@ Deno.test("comm config takes flags over env and keeps the defaults", () => {
   assert.deepEqual(config.listen, { hostname: "0.0.0.0", port: 7101 });
   assert.equal(config.maxBatch, 500);
   assert.equal(config.proxyProtocol, true);
-  assert.equal(config.flushIntervalMs, 50);
+  assert.equal(config.flushIntervalMs, 250);
   assert.equal(config.store, "mongodb");
 });
 

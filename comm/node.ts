@@ -5,11 +5,13 @@
  * and the database stop.
  */
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
+import { assertCurrentLayout } from "@fleetmon/shared/readings";
 import type { Logger } from "@fleetmon/shared/log";
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import type { CommConfig } from "./config.ts";
 import { createMongoDeviceAuthority } from "./device_auth.ts";
 import { createHealthServer } from "./health_server.ts";
+import { startRetentionSweeps } from "./retention.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { type CommServer, createCommServer } from "./server.ts";
 import { createMongoStore, nullStore } from "./store.ts";
@@ -30,7 +32,11 @@ export async function startCommNode(config: CommConfig, logger: Logger): Promise
   let server: CommServer | undefined;
   try {
     await ensureIndexes(database.db);
-    const store = config.store === "null" ? nullStore : createMongoStore(database.db);
+    await assertCurrentLayout(database.db);
+    const store = config.store === "null" ? nullStore : createMongoStore(database.db, {
+      node: config.node,
+      writeConcern: config.writeConcern,
+    });
     if (config.store === "null") {
       logger.warn("readings are validated and acked but NOT stored (--store null)");
     }
@@ -43,6 +49,16 @@ export async function startCommNode(config: CommConfig, logger: Logger): Promise
       limits: { helloTimeoutMs: config.helloTimeoutMs, idleTimeoutMs: config.idleTimeoutMs },
     });
     const health = createHealthServer({ listen: config.health, node: config.node, server, store });
+    const retention = config.store === "null" ? undefined : startRetentionSweeps({
+      db: database.db,
+      everyMs: config.retentionSweepMs,
+      policy: {
+        rawMs: config.retentionRawMs,
+        minuteMs: config.retention1mMs,
+        hourMs: config.retention1hMs,
+      },
+      logger,
+    });
     const batcher = server.batcher;
     const heartbeat = startHeartbeat({
       db: database.db,
@@ -67,6 +83,7 @@ export async function startCommNode(config: CommConfig, logger: Logger): Promise
       close() {
         closing ??= (async () => {
           await running.close({ timeoutMs: config.shutdownTimeoutMs });
+          await retention?.stop();
           await heartbeat.stop();
           await health.close();
           await database.close();

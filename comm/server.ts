@@ -31,6 +31,8 @@ export interface CommServerOptions {
   /** How often to look for disabled or re-keyed devices. */
   authPollMs?: number;
   lastReadingsFlushMs?: number;
+  /** How often to recompute the rollups of minutes this node wrote (docs/data.md). */
+  rollupIntervalMs?: number;
   readBufferBytes?: number;
   /** Expect a PROXY protocol header from lb(comm) on every connection. */
   proxyProtocol?: boolean;
@@ -219,6 +221,14 @@ export function createCommServer(options: CommServerOptions): CommServer {
   };
   const lastTimer = setInterval(flushTick, options.lastReadingsFlushMs ?? 1_000);
 
+  // Rollups of the minutes this node wrote, once they are quiet; one pass at a time.
+  let rollingUp: Promise<void> | undefined;
+  const rollUp = (all: boolean) =>
+    rollingUp ??= store.rollUp(all).then(() => {}, (error) => {
+      logger.warn("cannot update rollups; will retry", { error });
+    }).finally(() => rollingUp = undefined);
+  const rollupTimer = setInterval(() => rollUp(false), options.rollupIntervalMs ?? 1_000);
+
   return {
     addr,
     stats,
@@ -233,6 +243,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
       clearInterval(sweep);
       clearInterval(authPoll);
       clearInterval(lastTimer);
+      clearInterval(rollupTimer);
       for (const session of sessions) session.drain(500);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise((resolve) => timer = setTimeout(resolve, timeoutMs, "timeout"));
@@ -240,6 +251,8 @@ export function createCommServer(options: CommServerOptions): CommServer {
       if (await flushed === "timeout") logger.warn("closing with readings unstored");
       await batcher.close({ flush: false });
       await flushLastReadings();
+      await rollingUp;
+      await rollUp(true);
       await Promise.race([waitUntilEmpty(sessions), deadline]);
       clearTimeout(timer);
       for (const session of sessions) session.fail("server_busy", "Node is shutting down");

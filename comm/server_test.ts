@@ -8,7 +8,8 @@ import {
 } from "@fleetmon/shared/db";
 import { createMemoryLogger } from "@fleetmon/shared/log";
 import { encodeProxyV1, encodeProxyV2 } from "@fleetmon/shared/proxy_protocol";
-import { openTestDatabase } from "@fleetmon/shared/testing";
+import { openTestDatabase, storedReadings } from "@fleetmon/shared/testing";
+import { rawChunks } from "@fleetmon/shared/readings";
 import { connectTestDevice, eventually } from "./_test_device.ts";
 import { createMongoDeviceAuthority } from "./device_auth.ts";
 import { type CommServerOptions, createCommServer } from "./server.ts";
@@ -50,12 +51,11 @@ Deno.test("comm welcomes a known device, stores its readings and acks them as on
     from: 1,
     seq: 3,
   }]);
-  const stored = await collections(t.db).readings.find({ device: "dev-a" }).sort({ seq: 1 })
-    .toArray();
-  assert.deepEqual(stored.map((r) => [r._id, r.node, r.metrics.cpu]), [
-    ["dev-a:1", "cs-test", 0.1],
-    ["dev-a:2", "cs-test", 0.2],
-    ["dev-a:3", "cs-test", 0.3],
+  const stored = await storedReadings(t.db, "dev-a");
+  assert.deepEqual(stored.map((r) => [r.seq, r.node, r.metrics.cpu]), [
+    [1, "cs-test", 0.1],
+    [2, "cs-test", 0.2],
+    [3, "cs-test", 0.3],
   ]);
   await eventually(
     async () => {
@@ -77,7 +77,7 @@ Deno.test("a resent reading is acked again and never stored twice, even on anoth
     await device.send({ type: "hello", v: 1, device: "dev-b", token }, reading(1), reading(2));
     await device.waitFor((f) => f.type === "ack" && f.seq === 2);
   }
-  const stored = await collections(t.db).readings.find({ device: "dev-b" }).toArray();
+  const stored = await storedReadings(t.db, "dev-b");
   assert.equal(stored.length, 2);
   assert.ok(stored.every((r) => r.node === "cs0"), "the first stored copy wins");
 });
@@ -109,7 +109,7 @@ Deno.test("comm refuses unknown devices, wrong tokens, disabled devices and othe
   await using early = await connectTestDevice(comm.port);
   await early.send(reading(1));
   assert.equal((await early.waitFor((f) => f.type === "nack")).code, "hello_required");
-  assert.equal(await collections(t.db).readings.countDocuments(), 0);
+  assert.equal(await rawChunks(t.db).countDocuments(), 0);
 });
 
 Deno.test("disabling a device or rotating its token ends its live sessions within seconds", async () => {
@@ -172,7 +172,7 @@ Deno.test("closing the node tells devices to reconnect and acks what was in flig
   await device.closed;
   const kinds = device.frames.map((f) => f.type);
   assert.deepEqual(kinds, ["welcome", "reconnect", "ack"]);
-  assert.equal(await collections(t.db).readings.countDocuments({ device: "dev-e" }), 2);
+  assert.equal((await storedReadings(t.db, "dev-e")).length, 2);
   await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: comm.port }));
 });
 
@@ -196,7 +196,7 @@ Deno.test("a burst of readings larger than the read buffer is parsed across chun
     "2000 readings acked",
   );
   assert.deepEqual(device.frames.filter((f) => f.type === "nack"), []);
-  assert.equal(await collections(t.db).readings.countDocuments({ device: "dev-burst" }), 2_000);
+  assert.equal((await storedReadings(t.db, "dev-burst")).length, 2_000);
 });
 
 Deno.test("behind a PROXY protocol balancer comm logs the device's own address", async () => {

@@ -291,7 +291,6 @@ export class DeviceSession implements BatchOwner<ReadingDoc> {
     this.#ctx.batcher.add({
       owner: this,
       doc: {
-        _id: `${this.device}:${frame.seq}`,
         device: this.device,
         seq: frame.seq,
         ts: new Date(frame.ts),

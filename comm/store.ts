@@ -1,11 +1,13 @@
 /**
- * Where comm puts readings. A reading's `_id` is `${device}:${seq}`, so writing one that is
- * already stored fails with a duplicate-key error, which counts as stored: resends never make a
- * second copy, and are acknowledged again.
+ * Where comm puts readings: through `@fleetmon/shared/readings`, as chunk documents, one insert
+ * per batch (docs/data.md). A batch written again after a failure makes duplicate keys, which
+ * count as stored; a resend stored in a second chunk is read back once. Acks follow the write
+ * concern ("majority" unless configured).
  */
-import type { Db, MongoBulkWriteError } from "mongodb";
+import type { Db, MongoBulkWriteError, WriteConcern } from "mongodb";
 import type { DeviceStatusUpdate, ReadingDoc } from "@fleetmon/shared/db";
-import { collections, writeDeviceStatus } from "@fleetmon/shared/db";
+import { writeDeviceStatus } from "@fleetmon/shared/db";
+import { openReadings, type Readings } from "@fleetmon/shared/readings";
 
 export interface CommStore {
   writeReadings(docs: ReadingDoc[]): Promise<void>;
@@ -16,6 +18,13 @@ export interface CommStore {
   writeDeviceStatus(update: DeviceStatusUpdate): Promise<void>;
   /** True when the database answers a ping within `timeoutMs`. */
   ping(timeoutMs: number): Promise<boolean>;
+  /** Recomputes the rollups of the minutes this node wrote (all of them with `all`). */
+  rollUp(all?: boolean): Promise<number>;
+}
+
+export interface MongoStoreOptions {
+  node?: string;
+  writeConcern?: WriteConcern["w"];
 }
 
 const DUPLICATE_KEY = 11000;
@@ -43,18 +52,25 @@ export function isPermanentWriteError(error: unknown): boolean {
   return codes.length > 0 && codes.every((c) => typeof c === "number" && PERMANENT_CODES.has(c));
 }
 
-/** A write that takes longer fails and is retried, so a frozen database cannot wedge ingest. */
-const WRITE_TIMEOUT_MS = 10_000;
-
-export function createMongoStore(db: Db): CommStore {
-  const readings = collections(db).readings;
+export function createMongoStore(db: Db, options: MongoStoreOptions = {}): CommStore {
+  let opened: Promise<Readings> | undefined;
+  const readings = () =>
+    opened ??= openReadings(db, options).catch((error) => {
+      opened = undefined; // ask again next time: the database may be down now
+      throw error;
+    });
   return {
     async writeReadings(docs) {
-      try {
-        await readings.insertMany(docs, { ordered: false, timeoutMS: WRITE_TIMEOUT_MS });
-      } catch (error) {
-        if (!onlyDuplicates(error)) throw error;
-      }
+      const store = await readings();
+      await store.write(
+        docs.map((d) => ({
+          device: d.device,
+          seq: d.seq,
+          ts: d.ts.getTime(),
+          metrics: d.metrics,
+        })),
+        docs[0]?.node,
+      );
     },
     writeDeviceStatus: (update) => writeDeviceStatus(db, update),
     async ping(timeoutMs) {
@@ -65,15 +81,10 @@ export function createMongoStore(db: Db): CommStore {
         return false;
       }
     },
+    async rollUp(all = false) {
+      return (await readings()).rollUp({ all });
+    },
   };
-}
-
-function onlyDuplicates(error: unknown): boolean {
-  const writeErrors = (error as Partial<MongoBulkWriteError>).writeErrors;
-  if (!writeErrors) return (error as { code?: number }).code === DUPLICATE_KEY;
-  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-  return list.length > 0 && list.every((e) => e.code === DUPLICATE_KEY) &&
-    !(error as { writeConcernError?: unknown }).writeConcernError;
 }
 
 /** Stores nothing: for measuring comm's own path in benchmarks. */
@@ -81,4 +92,5 @@ export const nullStore: CommStore = {
   writeReadings: () => Promise.resolve(),
   writeDeviceStatus: () => Promise.resolve(),
   ping: () => Promise.resolve(true),
+  rollUp: () => Promise.resolve(0),
 };

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { createCommServer, createMongoDeviceAuthority, createMongoStore } from "@fleetmon/comm";
 import { locateFerretDB, startFerretDB } from "@fleetmon/deploy/local";
-import { collections, connectDatabase, ensureIndexes, registerDevice } from "@fleetmon/shared/db";
+import { connectDatabase, ensureIndexes, registerDevice } from "@fleetmon/shared/db";
+import { storedReadings } from "@fleetmon/shared/testing";
 import { createLogger, createMemoryLogger } from "@fleetmon/shared/log";
 import { freePort } from "@fleetmon/shared/socket";
 import { eventually } from "./_devices_stack.ts";
@@ -64,7 +65,7 @@ Deno.test("while the database is down comm holds back, acks nothing, and catches
     ferret = await startFerretDB({ bin, dataDir, port, logger: quiet });
     await device.waitForAcked(1_000, 30_000); // all 1000 readings acked
     assert.deepEqual(device.nacks, []);
-    const stored = await collections(database.db).readings.countDocuments({ device: "dev-o" });
+    const stored = (await storedReadings(database.db, "dev-o")).length;
     assert.equal(stored, 1_000, "every acked reading is stored exactly once");
     assert.ok(logger.lines.some((l) => l.msg === "cannot store readings; retrying"));
   } finally {

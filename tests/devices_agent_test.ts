@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { collections } from "@fleetmon/shared/db";
+import { storedReadings } from "@fleetmon/shared/testing";
 import { eventually, startDeviceStack } from "./_devices_stack.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -73,10 +74,9 @@ Deno.test("a device added with the CLI runs the agent and its real figures reach
       "--interval-ms=1000",
       `--buffer-file=${dir}/buffer.jsonl`,
     ]);
-    const readings = collections(stack.db).readings;
     try {
       await eventually(
-        async () => (await readings.countDocuments({ device: "host-1" })) >= 2,
+        async () => (await storedReadings(stack.db, "host-1")).length >= 2,
         20_000,
         "two readings from the agent",
       );

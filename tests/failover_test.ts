@@ -3,9 +3,9 @@
  * off and on under traffic, and watch the balancers switch — with nothing acked ever lost.
  */
 import assert from "node:assert/strict";
-import { collections, createUser, registerDevice } from "@fleetmon/shared/db";
+import { createUser, registerDevice } from "@fleetmon/shared/db";
 import { freePort } from "@fleetmon/shared/socket";
-import { openTestDatabase } from "@fleetmon/shared/testing";
+import { openTestDatabase, storedReadings } from "@fleetmon/shared/testing";
 import { ensureSelfSignedCert } from "@fleetmon/web";
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { connectDevice } from "./_device_link.ts";
@@ -159,7 +159,7 @@ Deno.test("turning comm and web nodes off and on switches the load balancers and
       await again.close();
     }
     assert.deepEqual(nodes, new Set(["cs0", "cs1"]), "round robin over both again");
-    const stored = await collections(database.db).readings.find({ device: "pump" }).toArray();
+    const stored = await storedReadings(database.db, "pump");
     assert.deepEqual(
       stored.map((r) => r.seq).sort((a, b) => a - b),
       Array.from({ length: 100 }, (_, i) => i + 1),

@@ -6,8 +6,13 @@
  * protocol_misconfig_test.ts.
  */
 import assert from "node:assert/strict";
-import { collections, registerDevice, setDeviceEnabled } from "@fleetmon/shared/db";
-import { connectTestDevice, openTestDatabase, type TestDevice } from "@fleetmon/shared/testing";
+import { registerDevice, setDeviceEnabled } from "@fleetmon/shared/db";
+import {
+  connectTestDevice,
+  openTestDatabase,
+  storedReadings,
+  type TestDevice,
+} from "@fleetmon/shared/testing";
 import type { Service } from "@fleetmon/shared/supervisor";
 import { startCommProcess, startLbProcess, stopAll } from "./_protocol_topology.ts";
 
@@ -105,7 +110,7 @@ Deno.test("protocol v1 holds as documented on a comm node and through lb(comm)",
           await conn.send(reading(10), reading(11), reading(12));
           const ack = await conn.waitFor((f) => f.type === "ack", WAIT_MS);
           assert.deepEqual(ack, { type: "ack", from: 10, seq: 12 });
-          const stored = () => collections(db.db).readings.countDocuments({ device: conn.id });
+          const stored = async () => (await storedReadings(db.db, conn.id)).length;
           assert.equal(await stored(), 3, "acked means stored");
           // A resend, a lower new seq, and a field the document does not define.
           await conn.send(reading(11), reading(5, { note: "ignored" }));

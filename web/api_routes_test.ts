@@ -54,7 +54,7 @@ Deno.test("GET /api/devices/:id/readings pages newest first with limit and befor
   const first = await get("?limit=2");
   assert.equal(first.status, 200);
   assert.deepEqual(first.body.readings.map((r: { seq: number }) => r.seq), [5, 4]);
-  assert.equal(first.body.nextBefore, 4);
+  assert.equal(first.body.nextBefore, Date.parse(first.body.readings[1].ts), "paged by time");
   const reading = first.body.readings[0];
   assert.deepEqual(Object.keys(reading).sort(), [
     "device",
@@ -70,9 +70,9 @@ Deno.test("GET /api/devices/:id/readings pages newest first with limit and befor
   assert.match(reading.ts, ISO);
   assert.match(reading.receivedAt, ISO);
 
-  const second = await get("?limit=2&before=4");
+  const second = await get(`?limit=2&before=${first.body.nextBefore}`);
   assert.deepEqual(second.body.readings.map((r: { seq: number }) => r.seq), [3, 2]);
-  const last = await get("?limit=2&before=2");
+  const last = await get(`?limit=2&before=${second.body.nextBefore}`);
   assert.deepEqual(last.body, { readings: [last.body.readings[0]], nextBefore: null });
   assert.equal(last.body.readings[0].seq, 1);
   const all = await get("?limit=1000");

@@ -25,6 +25,7 @@ import { createWebMetrics, PROMETHEUS_CONTENT_TYPE } from "./metrics.ts";
 import { parseQuery } from "./query.ts";
 import { z } from "zod";
 import { pageRoutes } from "./page_routes.tsx";
+import { readingsRoutes } from "./readings_routes.ts";
 import { createLoginLimiter } from "./rate_limit.ts";
 import { DEFAULT_SESSION_TTL_MS } from "./sessions.ts";
 import { serveAsset } from "./static.ts";
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
   });
   app.route("/api/alerts", alertRoutes(ctx));
   app.route("/api", fleetRoutes(ctx));
+  app.route("/api", readingsRoutes(ctx));
   app.route("/api", apiRoutes(ctx));
   app.route("/api", accessApiRoutes(ctx));
   app.route("/", alertPages(ctx));

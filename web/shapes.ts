@@ -2,12 +2,7 @@
  * The JSON shapes of the API (docs/api.md). Built field by field from the documents, so nothing
  * the database holds (a device's tokenHash, a session) can leak by being spread into a response.
  */
-import {
-  type DeviceDoc,
-  NODE_STALE_AFTER_MS,
-  type NodeDoc,
-  type ReadingDoc,
-} from "@fleetmon/shared/db";
+import { type DeviceDoc, NODE_STALE_AFTER_MS, type NodeDoc } from "@fleetmon/shared/db";
 
 export interface DeviceJson {
   id: string;
@@ -56,17 +51,6 @@ export function deviceJson(doc: DeviceDoc): DeviceJson {
     lastTs: iso(doc.last?.ts),
     lastMetrics: doc.last?.metrics ?? null,
     lastNode: doc.last?.node ?? null,
-  };
-}
-
-export function readingJson(doc: ReadingDoc): ReadingJson {
-  return {
-    device: doc.device,
-    seq: doc.seq,
-    ts: doc.ts.toISOString(),
-    metrics: doc.metrics,
-    receivedAt: doc.receivedAt.toISOString(),
-    node: doc.node,
   };
 }
 

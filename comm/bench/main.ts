@@ -2,7 +2,8 @@
  * `deno task bench:comm`: comm's throughput, memory and probe-resistance, measured side by side
  * on this machine. Prints its figures, and as its last line one JSON object.
  */
-import { collections, connectDatabase, ensureIndexes, type ReadingDoc } from "@fleetmon/shared/db";
+import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
+import { openReadings, type Reading } from "@fleetmon/shared/readings";
 import { freePort } from "@fleetmon/shared/socket";
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
 import { COMM_V8_FLAGS } from "../runtime.ts";
@@ -93,30 +94,27 @@ function procStatus(pid: number, field: string): number {
 const rssMb = (pid: number) => procStatus(pid, "VmRSS") / 1024;
 const openFds = (pid: number) => [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
 
-/** A plain loop of insertMany, or `writers` such loops at once (two comm nodes write at once). */
+/** A plain loop of the readings store's write (the chunks comm writes), or `writers` such loops at once. */
 async function rawInsertDocsPerSecond(
   batch: number,
   total: number,
   writers = 1,
   device = "raw",
 ): Promise<number> {
-  const readings = collections(database.db).readings;
+  const readings = await openReadings(database.db, { node: "raw" });
   const now = new Date();
   const firstSeq = now.getTime() * 1000; // as devices and the load generator number them
-  const docs = (start: number): ReadingDoc[] =>
+  const docs = (start: number): Reading[] =>
     Array.from({ length: batch }, (_, i) => ({
-      _id: `${device}:${firstSeq + start + i}`,
       device,
       seq: firstSeq + start + i,
-      ts: now,
+      ts: now.getTime(),
       metrics: { cpu: (i % 100) / 100, mem: i % 4096 },
-      receivedAt: now,
-      node: "raw",
     }));
   const started = performance.now();
   await Promise.all(Array.from({ length: writers }, async (_, w) => {
     for (let start = 1; start <= total / writers; start += batch) {
-      await readings.insertMany(docs(w * total + start), { ordered: false });
+      await readings.write(docs(w * total + start));
     }
   }));
   return total / ((performance.now() - started) / 1000);
@@ -162,8 +160,8 @@ async function endToEnd() {
   figures.e2e_vs_raw_insert = round(e2e.ackedPerSecond / raw);
   figures.raw_insert_2_writers_docs_per_s = Math.round(raw2);
   figures.e2e_vs_raw_insert_2_writers = round(e2e.ackedPerSecond / raw2);
-  say(`raw insertMany (batch 1000):        ${figures.raw_insert_docs_per_s} docs/s`);
-  say(`raw insertMany, 2 loops at once:    ${figures.raw_insert_2_writers_docs_per_s} docs/s`);
+  say(`raw store write (batch 1000):      ${figures.raw_insert_docs_per_s} docs/s`);
+  say(`raw store write, 2 loops at once:  ${figures.raw_insert_2_writers_docs_per_s} docs/s`);
   say(
     `devices → lb(comm) → cs0+cs1 → db:  ${figures.e2e_acked_per_s} acked readings/s  (ratio ${figures.e2e_vs_raw_insert}, target ≥ 0.8)`,
   );

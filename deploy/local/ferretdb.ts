@@ -1,14 +1,18 @@
 /**
  * The embedded default database: FerretDB 1.24.2 with its SQLite backend, on loopback.
  * Found as $FERRETDB_BIN or in the project's ignored .cache/bin; else built with Go from the Go
- * module proxy (with one fix, see `fixIdLookups`); else a stock binary on PATH; else downloaded
- * from FerretDB's GitHub releases.
+ * module proxy (with the fixes in `fixIdLookups` and `ferretdb_id_pushdown.patch`); else a stock
+ * binary on PATH; else downloaded from FerretDB's GitHub releases.
  */
 import type { Logger } from "@fleetmon/shared/log";
 
 export const FERRETDB_VERSION = "v1.24.2";
-/** What our build reports as its version: upstream's, plus the fix in `fixIdLookups`. */
-export const FERRETDB_BUILD = `${FERRETDB_VERSION}-fleetmon.1`;
+/**
+ * What our build reports as its version: upstream's, plus the fix in `fixIdLookups` (.1) and
+ * `ferretdb_id_pushdown.patch` (.2: `_id` ranges, `_id` sorts and their limits use the index).
+ */
+export const FERRETDB_BUILD = `${FERRETDB_VERSION}-fleetmon.2`;
+const PUSHDOWN_PATCH = new URL("./ferretdb_id_pushdown.patch", import.meta.url).pathname;
 const MODULE = "github.com/FerretDB/FerretDB";
 const CACHE_BIN = new URL("../../.cache/bin/", import.meta.url).pathname;
 const RELEASE_URL =
@@ -18,9 +22,11 @@ export async function locateFerretDB(logger: Logger): Promise<string> {
   /** Whether `path` is FerretDB 1.24; a stock build works, with a warning. */
   const usable = async (path: string) => {
     const version = await ferretdbVersion(path);
+    // An older build of ours is replaced by building this one, not used.
+    if (version?.includes("-fleetmon.") && version !== FERRETDB_BUILD) return false;
     if (version && version !== FERRETDB_BUILD) {
       logger.warn(
-        "this FerretDB looks up documents by _id with a full scan; `deno task setup` builds one that uses the index (needs Go)",
+        "this FerretDB scans whole collections for _id ranges, so reading history is slow; `deno task setup` builds one that uses the _id index (needs Go)",
         { bin: path, version },
       );
     }
@@ -88,7 +94,13 @@ async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
 /**
  * `go install MODULE/cmd/ferretdb@v1.24.2` builds a binary that panics at start-up: the module
  * lacks the generated build/version/version.txt. So: fetch the module, add that file (with our
- * build's version), fix `_id` lookups, build.
+ * build's version), fix `_id` lookups, apply `ferretdb_id_pushdown.patch`, build.
+ *
+ * The patch (docs/data.md): upstream's SQLite backend uses the `_id` index only for a filter that
+ * is exactly `{_id: value}`. Patched, it also answers `_id` compared with strings by $gt, $gte,
+ * $lt, $lte, $eq — alone or beside other conditions, which the handler still applies — from the
+ * index, and when the filter is only that, pushes down a sort on `_id` and the limit too. So one
+ * device's chunks in a time range (`_id` ordered by device, then time) are an index range scan.
  */
 async function buildWithGo(): Promise<string> {
   const info = JSON.parse(
@@ -100,6 +112,7 @@ async function buildWithGo(): Promise<string> {
     await run("chmod", ["-R", "u+w", work]);
     await Deno.writeTextFile(`${work}/build/version/version.txt`, FERRETDB_BUILD + "\n");
     await fixIdLookups(work);
+    await run("git", ["apply", "--whitespace=nowarn", PUSHDOWN_PATCH], work);
     await Deno.mkdir(CACHE_BIN, { recursive: true });
     await run(
       "go",

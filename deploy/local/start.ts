@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
+import { assertCurrentLayout } from "@fleetmon/shared/readings";
 import { locateFerretDB, startFerretDB } from "./ferretdb.ts";
 import { freePort } from "@fleetmon/shared/socket";
 import { createLogger } from "@fleetmon/shared/log";
@@ -94,6 +95,7 @@ try {
   const mongodbUri = database.uri;
   const { db, close } = await connectDatabase(mongodbUri, { appName: "fleetmon-start" });
   await ensureIndexes(db);
+  await assertCurrentLayout(db);
   const created = await firstRun(db, Deno.env.get("FLEETMON_ADMIN_PASSWORD"));
   await close();
 

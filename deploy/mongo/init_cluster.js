@@ -1,8 +1,8 @@
 // Step 4 of docs/deploy.md, run once on a host with a mongos (the admin host, or cs0):
 //   DBA_PASSWORD=… mongosh --quiet "mongodb://127.0.0.1:27017/admin" /opt/fleetmon/mongo/init_cluster.js
 // Creates the cluster administrator through mongos's localhost exception (no user exists yet),
-// adds the three shards and shards fleetmon.readings before any fleetmon code has run, so the
-// collection starts sharded: sharding it after data arrived would leave that data on the primary
+// adds the three shards and shards fleetmon's readings collections before any fleetmon code has
+// run, so they start sharded: sharding it after data arrived would leave that data on the primary
 // shard until the balancer moves it. Safe to run again.
 const password = process.env.DBA_PASSWORD;
 if (!password || password.length < 16) {
@@ -24,8 +24,11 @@ for (const [name, port] of [["shard0", 27018], ["shard1", 27028], ["shard2", 270
   sh.addShard(`${name}/${hosts.map((h) => `${h}:${port}`).join(",")}`);
 }
 sh.enableSharding("fleetmon");
-// A hashed _id ("<device>:<seq>") spreads writes evenly and keeps _id unique cluster-wide, which
-// is what makes a resent reading a duplicate key instead of a second copy (docs/mongodb.md).
-// On an empty collection MongoDB pre-splits the hashed chunks over all three shards at once.
-sh.shardCollection("fleetmon.readings", { _id: "hashed" });
+// The same key `deno task db:init` uses (docs/data.md, "Sharding"): the device hashed, then _id
+// (which orders one device's documents by time). One device's reads go to one shard, devices
+// spread evenly, and _id stays unique cluster-wide because it begins with the device. On an
+// empty collection MongoDB pre-splits the hashed chunks over all three shards at once.
+for (const name of ["readings_raw", "readings_1m", "readings_1h"]) {
+  sh.shardCollection(`fleetmon.${name}`, { d: "hashed", _id: 1 });
+}
 printjson(sh.status());

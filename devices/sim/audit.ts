@@ -1,11 +1,11 @@
 /**
- * The audit: every reading comm acknowledged must be in the database exactly once. The stored
- * readings within the seqs this run used are grouped by (device, seq) and each group is checked
- * against the acked set: a group for an acked seq counts as found, a group of more than one
- * document is a duplicate. Whatever acked seq has no group is lost.
+ * The audit: every reading comm acknowledged must be in the database, and shown exactly once.
+ * Each acked device's readings are grouped by seq and each group is checked against the acked
+ * set: a group for an acked seq counts as found, a group of more than one is a duplicate.
+ * Whatever acked seq has no group is lost.
  */
 import type { Db } from "mongodb";
-import { collections } from "@fleetmon/shared/db";
+import { deviceRange, openReadings, pageById, rawChunks } from "@fleetmon/shared/readings";
 import type { SeqSet } from "./seq_set.ts";
 
 export interface AuditResult {
@@ -72,91 +72,43 @@ export class AuditTally {
   }
 }
 
-/**
- * "scan" (FerretDB): one pass over the run's seq window, counted here. FerretDB pushes no filter
- * but `_id` equality down to SQLite, so any query reads the whole collection; and its `$group`
- * compares each document with every group so far (stages/group.go), quadratic in the readings.
- * "by-device" (MongoDB): the `$group` aggregation per 500 devices, answered from the device_seq
- * index.
- */
-export type AuditStrategy = "scan" | "by-device";
-
-export async function chooseAuditStrategy(db: Db): Promise<AuditStrategy> {
-  const info = await db.command({ buildInfo: 1 });
-  return typeof info.ferretdbVersion === "string" ? "scan" : "by-device";
-}
-
 export interface AuditOptions {
-  strategy?: AuditStrategy;
-  devicesPerQuery?: number;
   /** Called now and then with how many stored readings were read so far. */
   onProgress?(read: number): void;
 }
 
+/**
+ * Reads each acked device's readings through the readings view every other part uses (the
+ * export: each (device, seq) once, from the `_id`-indexed chunks) and tallies them; a reading the
+ * view yields twice is a duplicate. Copies the store keeps of a resent reading (a second chunk
+ * holding it) are counted apart as `extra_copies`: stored, but never shown twice.
+ */
 export async function auditReadings(
   db: Db,
   acked: Map<string, SeqSet>,
   options: AuditOptions = {},
-): Promise<AuditResult> {
+): Promise<AuditResult & { extra_copies: number }> {
   const started = performance.now();
   const tally = new AuditTally(acked);
-  const devices = [...acked.keys()].filter((d) => acked.get(d)!.size > 0);
-  const strategy = options.strategy ?? await chooseAuditStrategy(db);
-  if (devices.length > 0) {
-    if (strategy === "scan") await scan(db, acked, devices, tally, options.onProgress);
-    else await aggregateByDevice(db, acked, devices, tally, options.devicesPerQuery ?? 500);
-  }
-  return tally.result(Math.round(performance.now() - started));
-}
-
-function seqWindow(acked: Map<string, SeqSet>, devices: string[]) {
-  return {
-    $gte: Math.min(...devices.map((d) => acked.get(d)!.min!)),
-    $lte: Math.max(...devices.map((d) => acked.get(d)!.max!)),
-  };
-}
-
-async function scan(
-  db: Db,
-  acked: Map<string, SeqSet>,
-  devices: string[],
-  tally: AuditTally,
-  onProgress?: (read: number) => void,
-): Promise<void> {
-  const counts = new Map<string, Map<number, number>>();
+  const store = await openReadings(db);
+  const chunks = { collection: rawChunks(db), engine: store.engine };
   let read = 0;
-  const cursor = collections(db).readings.find(
-    { seq: seqWindow(acked, devices) },
-    { projection: { _id: 0, device: 1, seq: 1 }, batchSize: 10_000 },
-  );
-  for await (const { device, seq } of cursor) {
-    let perDevice = counts.get(device);
-    if (!perDevice) counts.set(device, perDevice = new Map());
-    perDevice.set(seq, (perDevice.get(seq) ?? 0) + 1);
-    if (++read % 50_000 === 0) onProgress?.(read);
-  }
-  for (const [device, perDevice] of counts) {
-    for (const [seq, count] of perDevice) tally.add({ device, seq, count });
-  }
-}
-
-async function aggregateByDevice(
-  db: Db,
-  acked: Map<string, SeqSet>,
-  devices: string[],
-  tally: AuditTally,
-  perQuery: number,
-): Promise<void> {
-  for (let i = 0; i < devices.length; i += perQuery) {
-    const batch = devices.slice(i, i + perQuery);
-    const cursor = collections(db).readings.aggregate<
-      { _id: { device: string; seq: number }; count: number }
-    >([
-      { $match: { device: { $in: batch }, seq: seqWindow(acked, batch) } },
-      { $group: { _id: { device: "$device", seq: "$seq" }, count: { $sum: 1 } } },
-    ], { batchSize: 10_000 });
-    for await (const group of cursor) {
-      tally.add({ device: group._id.device, seq: group._id.seq, count: group.count });
+  let extraCopies = 0;
+  const until = Date.now() + 86_400_000;
+  for (const [device, set] of acked) {
+    if (set.size === 0) continue;
+    const counts = new Map<number, number>();
+    for await (const r of store.export(device, 0, until)) {
+      counts.set(r.seq, (counts.get(r.seq) ?? 0) + 1);
+      if (++read % 50_000 === 0) options.onProgress?.(read);
     }
+    for (const [seq, count] of counts) tally.add({ device, seq, count });
+    const copies = new Map<number, number>();
+    for await (const chunk of pageById(chunks, device, deviceRange(device), 1, 200)) {
+      for (const seq of chunk.s) copies.set(seq, (copies.get(seq) ?? 0) + 1);
+    }
+    for (const count of copies.values()) extraCopies += count - 1;
   }
+  const result = tally.result(Math.round(performance.now() - started));
+  return { ...result, extra_copies: extraCopies };
 }

@@ -33,9 +33,11 @@ export interface LastReading {
   node: string;
 }
 
+/**
+ * A reading as comm holds it between accepting and storing it. Stored, it becomes part of a
+ * chunk document (`@fleetmon/shared/readings`, docs/data.md).
+ */
 export interface ReadingDoc {
-  /** `${device}:${seq}`: makes a resent reading a duplicate key, never a second copy. */
-  _id: string;
   device: string;
   seq: number;
   ts: Date;
@@ -95,7 +97,6 @@ export interface NodeDoc {
 
 export interface Collections {
   devices: Collection<DeviceDoc>;
-  readings: Collection<ReadingDoc>;
   users: Collection<UserDoc>;
   sessions: Collection<SessionDoc>;
   nodes: Collection<NodeDoc>;
@@ -106,7 +107,6 @@ export interface Collections {
 export function collections(db: Db): Collections {
   return {
     devices: db.collection<DeviceDoc>("devices"),
-    readings: db.collection<ReadingDoc>("readings"),
     users: db.collection<UserDoc>("users"),
     sessions: db.collection<SessionDoc>("sessions"),
     nodes: db.collection<NodeDoc>("nodes"),
@@ -115,12 +115,13 @@ export function collections(db: Db): Collections {
   };
 }
 
-/** Creates the indexes every tier relies on; safe to run on every start. */
+/**
+ * Creates the indexes every tier relies on; safe to run on every start. Readings need none but
+ * `_id` (docs/data.md); `deno task db:init` adds the shard keys' indexes on MongoDB.
+ */
 export async function ensureIndexes(db: Db): Promise<void> {
   const c = collections(db);
   await Promise.all([
-    c.readings.createIndex({ device: 1, seq: -1 }, { name: "device_seq" }),
-    c.readings.createIndex({ device: 1, ts: -1 }, { name: "device_ts" }),
     c.authEvents.createIndex({ at: 1 }, { name: "at" }),
     // Not a TTL index: FerretDB 1.24 lacks them. Web nodes delete expired sessions themselves.
     c.sessions.createIndex({ expiresAt: 1 }, { name: "expires_at" }),

@@ -14,7 +14,6 @@ import {
 
 const at = new Date("2026-12-01T10:00:00Z");
 const reading = (device: string, seq: number): ReadingDoc => ({
-  _id: `${device}:${seq}`,
   device,
   seq,
   ts: at,

@@ -17,7 +17,6 @@ Deno.test("last readings of many devices are written by several nodes at once wi
     updatedAt: now,
   })));
   const reading = (device: string, seq: number): ReadingDoc => ({
-    _id: `${device}:${seq}`,
     device,
     seq,
     ts: now,
@@ -57,7 +56,6 @@ Deno.test("a device's last reading is the one with the highest seq, whichever no
     updatedAt: now,
   });
   const reading = (seq: number, node: string): ReadingDoc => ({
-    _id: `moved:${seq}`,
     device: "moved",
     seq,
     ts: new Date(now.getTime() + seq),

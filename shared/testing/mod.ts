@@ -10,6 +10,6 @@ export {
 } from "./database.ts";
 export { eventually } from "./eventually.ts";
 export { connectTestDevice, type TestDevice } from "./raw_device.ts";
-export { writeTestReading } from "./readings.ts";
+export { storedReadings, writeTestReading } from "./readings.ts";
 export { type SinkMessage, type SmtpSink, startSmtpSink } from "./smtp_sink.ts";
 export { type ReceivedHook, startWebhookSink, type WebhookSink } from "./webhook_sink.ts";

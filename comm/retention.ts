@@ -1,0 +1,43 @@
+/**
+ * Every comm node sweeps expired readings now and then (docs/data.md, "Retention"). Sweeps are
+ * idempotent, so nodes need not agree on who sweeps; each starts at a random point of the period
+ * so they seldom overlap.
+ */
+import type { Db } from "mongodb";
+import { collections } from "@fleetmon/shared/db";
+import type { Logger } from "@fleetmon/shared/log";
+import { openReadings, type RetentionPolicy } from "@fleetmon/shared/readings";
+
+export interface RetentionSweeps {
+  stop(): Promise<void>;
+}
+
+export function startRetentionSweeps(options: {
+  db: Db;
+  everyMs: number;
+  policy: RetentionPolicy;
+  logger: Logger;
+}): RetentionSweeps {
+  if (options.everyMs === 0) return { stop: () => Promise.resolve() };
+  let sweeping: Promise<void> | undefined;
+  const sweep = () =>
+    sweeping ??= (async () => {
+      const ids = await collections(options.db).devices.find({}, { projection: { _id: 1 } })
+        .map((d) => d._id).toArray();
+      const result = await (await openReadings(options.db)).sweep(ids, options.policy);
+      options.logger.info("retention sweep", { ...result });
+    })().catch((error) => {
+      options.logger.warn("retention sweep failed; will try next period", { error });
+    }).finally(() => sweeping = undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(function tick() {
+    sweep();
+    timer = setTimeout(tick, options.everyMs);
+  }, Math.random() * options.everyMs);
+  return {
+    async stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      await sweeping;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Raw readings as insert-only chunk documents: one device's readings of one write, at most
+ * MAX_CHUNK_READINGS of them spanning at most MAX_CHUNK_SPAN_MS, stored column by column (FerretDB
+ * 1.24 stores no nested arrays, so the columns are fields named by metric). Pure.
+ */
+
+/** A reading as comm accepted it. */
+export interface Reading {
+  device: string;
+  seq: number;
+  /** The device's timestamp, ms since the epoch. */
+  ts: number;
+  metrics: Record<string, number>;
+}
+
+export interface ChunkDoc {
+  /** `chunkId(device, first ts, seqs)`: ordered by device, then time. */
+  _id: string;
+  /** The device: with `_id`, the shard key on MongoDB (docs/data.md). */
+  d: string;
+  /** Earliest and latest ts in the chunk. */
+  t0: Date;
+  t1: Date;
+  /** The readings' seqs, and their ts as ms after t0, in the same order. */
+  s: number[];
+  t: number[];
+  /** Metric name → a column of values, one per reading (null where a reading lacks it). */
+  m: Record<string, (number | null)[]>;
+  /** When and by which comm node it was written. */
+  w: Date;
+  node: string;
+}
+
+export const MAX_CHUNK_READINGS = 100;
+/**
+ * A chunk's readings lie within this span, so a range read starts this much earlier. Ten minutes:
+ * a bulk load or migration of slow devices (one reading a minute) still gets ten to a chunk,
+ * while a range read of a fast device reads at most ten minutes of chunks too many.
+ */
+export const MAX_CHUNK_SPAN_MS = 600_000;
+
+import { chunkId } from "./_keys.ts";
+
+/**
+ * Groups readings into chunks: by device, in (ts, seq) order, a new chunk whenever the span or
+ * the count would be exceeded. The same readings always give the same chunks.
+ */
+export function buildChunks(readings: Reading[], node: string, now: Date): ChunkDoc[] {
+  const byDevice = new Map<string, Reading[]>();
+  for (const r of readings) {
+    let list = byDevice.get(r.device);
+    if (!list) byDevice.set(r.device, list = []);
+    list.push(r);
+  }
+  const chunks: ChunkDoc[] = [];
+  for (const [device, list] of byDevice) {
+    list.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+    let start = 0;
+    for (let i = 1; i <= list.length; i++) {
+      const full = i - start >= MAX_CHUNK_READINGS;
+      if (i === list.length || full || list[i].ts - list[start].ts > MAX_CHUNK_SPAN_MS) {
+        chunks.push(packChunk(device, list.slice(start, i), node, now));
+        start = i;
+      }
+    }
+  }
+  return chunks;
+}
+
+function packChunk(device: string, list: Reading[], node: string, now: Date): ChunkDoc {
+  const t0 = list[0].ts;
+  const m: Record<string, (number | null)[]> = {};
+  list.forEach((r, row) => {
+    for (const name in r.metrics) {
+      (m[name] ??= new Array(list.length).fill(null))[row] = r.metrics[name];
+    }
+  });
+  return {
+    _id: chunkId(device, t0, list.map((r) => r.seq)),
+    d: device,
+    t0: new Date(t0),
+    t1: new Date(list.at(-1)!.ts),
+    s: list.map((r) => r.seq),
+    t: list.map((r) => r.ts - t0),
+    m,
+    w: now,
+    node,
+  };
+}
+
+/** A stored reading: what comm accepted, plus when and where it was written. */
+export interface StoredReading extends Reading {
+  receivedAt: number;
+  node: string;
+}
+
+/** The readings of a chunk, in its order. */
+export function unpackChunk(doc: ChunkDoc): StoredReading[] {
+  const t0 = doc.t0.getTime();
+  const w = doc.w.getTime();
+  return doc.s.map((seq, row) => {
+    const metrics: Record<string, number> = {};
+    for (const name in doc.m) {
+      const value = doc.m[name][row];
+      if (value !== null && value !== undefined) metrics[name] = value;
+    }
+    return { device: doc.d, seq, ts: t0 + doc.t[row], metrics, receivedAt: w, node: doc.node };
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Reading raw readings back: one device's newest N, a time range, an export. Every query is one
+ * device's `_id` range, paged by `_id`, so both engines answer it from the `_id` index (tests:
+ * reader_test.ts shows FerretDB's plan). A reading resent and stored in two chunks comes back
+ * once: readings are told apart by (device, seq).
+ */
+import type { Collection, Db } from "mongodb";
+import { deviceRange, idRange } from "./_keys.ts";
+import { type ChunkDoc, MAX_CHUNK_SPAN_MS, type StoredReading, unpackChunk } from "./chunks.ts";
+import { deviceFilter, type Engine, rawChunks } from "./collections.ts";
+
+/** No read walks more pages than this (each up to `pageSize` chunks). */
+const MAX_PAGES = 100_000;
+
+export interface Pager<T extends { _id: string }> {
+  collection: Collection<T>;
+  engine: Engine;
+}
+
+/** One device's documents with `_id` in `bounds`, in `_id` order (or reverse), a page at a time. */
+export async function* pageById<T extends { _id: string }>(
+  pager: Pager<T>,
+  device: string,
+  bounds: { $gte: string; $lt: string },
+  direction: 1 | -1,
+  pageSize: number,
+): AsyncGenerator<T> {
+  let range: Record<string, string> = bounds;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const docs = await pager.collection.find(deviceFilter(pager.engine, device, range) as never)
+      .sort({ _id: direction }).limit(pageSize).toArray() as T[];
+    yield* docs;
+    if (docs.length < pageSize) return;
+    const last = docs.at(-1)!._id;
+    range = direction === 1 ? { $gt: last, $lt: bounds.$lt } : { $gte: bounds.$gte, $lt: last };
+  }
+}
+
+const newestFirst = (a: StoredReading, b: StoredReading) => b.ts - a.ts || b.seq - a.seq;
+const oldestFirst = (a: StoredReading, b: StoredReading) => a.ts - b.ts || a.seq - b.seq;
+
+export class ReadingReader {
+  readonly #pager: Pager<ChunkDoc>;
+
+  constructor(db: Db, engine: Engine) {
+    this.#pager = { collection: rawChunks(db), engine };
+  }
+
+  /**
+   * The device's newest `limit` readings with ts < `before`, newest first. Readings that share
+   * the oldest returned ts are all returned, so paging by `before` = that ts misses none.
+   */
+  async latest(device: string, limit: number, before = Number.MAX_SAFE_INTEGER) {
+    const bySeq = new Map<number, StoredReading>();
+    const bounds = { $gte: deviceRange(device).$gte, $lt: idRange(device, 0, before).$lt };
+    const pageSize = Math.min(200, Math.ceil(limit / 4) + 4);
+    let newest: number[] = [];
+    for await (const chunk of pageById(this.#pager, device, bounds, -1, pageSize)) {
+      // Chunks come by falling t0; none after this one holds a reading newer than t0 + span.
+      if (newest.length >= limit && newest[limit - 1] > chunk.t0.getTime() + MAX_CHUNK_SPAN_MS) {
+        break;
+      }
+      for (const r of unpackChunk(chunk)) {
+        if (r.ts < before && !bySeq.has(r.seq)) bySeq.set(r.seq, r);
+      }
+      newest = [...bySeq.values()].map((r) => r.ts).sort((a, b) => b - a);
+    }
+    const all = [...bySeq.values()].sort(newestFirst);
+    const cut = all[limit - 1]?.ts;
+    return cut === undefined ? all : all.filter((r, i) => i < limit || r.ts === cut);
+  }
+
+  /** The device's readings with from <= ts < to, oldest first, at most `limit`. */
+  async range(device: string, from: number, to: number, limit = Infinity) {
+    const out: StoredReading[] = [];
+    for await (const r of this.export(device, from, to)) {
+      if (out.length >= limit) break;
+      out.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * Streams the device's readings with from <= ts < to, oldest first. A chunk's readings are
+   * held until a later chunk starts after them: chunks come by rising t0, so nothing older can
+   * follow, and a resent copy of a reading (same seq, same ts) is dropped while it is held.
+   */
+  async *export(device: string, from: number, to: number): AsyncGenerator<StoredReading> {
+    const bounds = idRange(device, from - MAX_CHUNK_SPAN_MS, to);
+    const held = new Map<number, StoredReading>();
+    const sent = new Set<number>();
+    const release = function* (before: number) {
+      const ready = [...held.values()].filter((r) => r.ts < before).sort(oldestFirst);
+      for (const r of ready) {
+        held.delete(r.seq);
+        if (sent.size > 1_000_000) sent.clear(); // bounded: copies share their ts anyway
+        sent.add(r.seq);
+        yield r;
+      }
+    };
+    for await (const chunk of pageById(this.#pager, device, bounds, 1, 100)) {
+      yield* release(chunk.t0.getTime());
+      for (const r of unpackChunk(chunk)) {
+        if (r.ts >= from && r.ts < to && !held.has(r.seq) && !sent.has(r.seq)) held.set(r.seq, r);
+      }
+    }
+    yield* release(Infinity);
+  }
+}

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { openTestDatabase, testServerIsFerretDB } from "@fleetmon/shared/testing";
+import { countedIn } from "./_test_helpers.ts";
+import { deviceRange, idRange, openReadings, rawChunks, type Reading } from "./mod.ts";
+
+const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
+
+function readings(device: string, from: number, to: number, stepMs = 1_000, t0 = T0): Reading[] {
+  const out: Reading[] = [];
+  for (let seq = from; seq <= to; seq++) {
+    out.push({ device, seq, ts: t0 + (seq - 1) * stepMs, metrics: { cpu: seq, mem: 2 * seq } });
+  }
+  return out;
+}
+
+Deno.test("a reading resent in another batch is stored again but read back once, everywhere", async () => {
+  await using t = await openTestDatabase();
+  const store = await openReadings(t.db, { node: "cs0" });
+  await store.write(readings("d1", 1, 50));
+  await store.write([...readings("d1", 40, 60), ...readings("d2", 1, 10)]); // 40-50 again
+  await store.write(readings("d1", 1, 50)); // the first batch replayed: same chunks
+  assert.ok(await rawChunks(t.db).countDocuments({}) >= 3);
+
+  const all = await store.range("d1", T0, T0 + 3600_000);
+  assert.deepEqual(all.map((r) => r.seq), Array.from({ length: 60 }, (_, i) => i + 1));
+  assert.deepEqual(all[9].metrics, { cpu: 10, mem: 20 });
+  const exported: number[] = [];
+  for await (const r of store.export("d1", T0, T0 + 3600_000)) exported.push(r.seq);
+  assert.deepEqual(exported, all.map((r) => r.seq));
+  const latest = await store.latest("d1", 15);
+  assert.deepEqual(latest.map((r) => r.seq), Array.from({ length: 15 }, (_, i) => 60 - i));
+  const page2 = await store.latest("d1", 15, latest.at(-1)!.ts);
+  assert.deepEqual(page2.map((r) => r.seq), Array.from({ length: 15 }, (_, i) => 45 - i));
+  assert.deepEqual((await store.range("d2", T0, T0 + 3600_000)).map((r) => r.seq).length, 10);
+
+  await store.rollUp({ all: true });
+  const series = await store.series("d1", T0, T0 + 2 * 3600_000); // two hours: the 1m tier
+  assert.equal(series.tier, "1m");
+  const counted = series.t.reduce((sum, _t, i) => {
+    const avg = series.metrics.cpu.avg[i];
+    return avg === null ? sum : sum + 1;
+  }, 0);
+  assert.ok(counted >= 1);
+  assert.equal(await countedIn(t.db, "1m", "d1"), 60, "every reading counted once per minute");
+  assert.equal(await countedIn(t.db, "1h", "d1"), 60, "and once per hour");
+  await store.write(readings("d1", 1, 60)); // a replay of everything, rolled up again
+  await store.rollUp({ all: true });
+  assert.equal(await countedIn(t.db, "1m", "d1"), 60);
+  assert.equal(await countedIn(t.db, "1h", "d1"), 60);
+});
+
+Deno.test("a resend grouped with a new reading is not taken for the chunk stored before", async () => {
+  await using t = await openTestDatabase();
+  const store = await openReadings(t.db, { node: "cs1" });
+  await store.write(readings("d", 5, 5)); // cs1 stores 5, then dies before acking it
+  await store.write(readings("d", 5, 6), "cs0"); // the device resends 5 with 6 to cs0
+  assert.deepEqual((await store.latest("d", 10)).map((r) => r.seq), [6, 5]);
+  assert.equal(await rawChunks(t.db).countDocuments({}), 2);
+});
+
+Deno.test("latest and range find readings in overlapping chunks and readings older than the page", async () => {
+  await using t = await openTestDatabase();
+  const store = await openReadings(t.db, { node: "cs0" });
+  // A device that was offline resends old readings later, next to new ones.
+  await store.write(readings("d", 100, 110));
+  await store.write([...readings("d", 1, 5), ...readings("d", 111, 112)]);
+  const latest = await store.latest("d", 3);
+  assert.deepEqual(latest.map((r) => r.seq), [112, 111, 110]);
+  const oldest = await store.range("d", T0, T0 + 10_000);
+  assert.deepEqual(oldest.map((r) => r.seq), [1, 2, 3, 4, 5]);
+  assert.deepEqual(await store.latest("nobody", 5), []);
+});
+
+Deno.test("series picks the tier for the range and keeps a gap as a gap", async () => {
+  await using t = await openTestDatabase();
+  const store = await openReadings(t.db, { node: "cs0" });
+  // 10 minutes at one a second, 20 minutes of silence, 10 minutes more.
+  await store.write(readings("d", 1, 600));
+  await store.write(readings("d", 1801, 2400));
+  const raw = await store.series("d", T0, T0 + 2400_000);
+  assert.equal(raw.tier, "raw");
+  assert.ok(raw.t.length <= 1_000, `${raw.t.length} points`);
+  assert.equal(raw.gaps.length, 1);
+  const [gapFrom, gapTo] = raw.gaps[0];
+  assert.ok(
+    gapFrom >= T0 + 600_000 - raw.stepMs && gapTo <= T0 + 1800_000,
+    JSON.stringify(raw.gaps),
+  );
+  const nullAt = raw.t.indexOf(gapFrom);
+  assert.equal(raw.metrics.cpu.avg[nullAt], null);
+
+  await store.rollUp({ all: true });
+  const day = await store.series("d", T0 - 12 * 3600_000, T0 + 12 * 3600_000);
+  assert.equal(day.tier, "1m");
+  assert.ok(day.t.length <= 1_000);
+  assert.equal(day.gaps.length, 1);
+  const month = await store.series("d", T0 - 30 * 86400_000, T0 + 3600_000);
+  assert.equal(month.tier, "1h");
+  assert.equal(month.metrics.cpu.max.filter((v) => v !== null).at(-1), 2400);
+});
+
+Deno.test("retention deletes only what a tier no longer keeps", async () => {
+  await using t = await openTestDatabase();
+  let now = T0;
+  const store = await openReadings(t.db, { node: "cs0", now: () => now });
+  await store.write(readings("d", 1, 10, 3600_000)); // ten hours, one an hour
+  await store.rollUp({ all: true });
+  now = T0 + 10 * 3600_000;
+  const swept = await store.sweep(["d"], {
+    rawMs: 5 * 3600_000,
+    minuteMs: 7 * 3600_000,
+    hourMs: 1e12,
+  });
+  assert.deepEqual(swept.deleted, { raw: 5, "1m": 3, "1h": 0 });
+  assert.deepEqual((await store.range("d", 0, now)).map((r) => r.seq), [6, 7, 8, 9, 10]);
+});
+
+Deno.test("every read of one device is an indexed _id range on FerretDB", {
+  ignore: !testServerIsFerretDB(),
+}, async () => {
+  await using t = await openTestDatabase();
+  const store = await openReadings(t.db, { node: "cs0" });
+  for (const d of ["a", "b", "c"]) await store.write(readings(d, 1, 300, 1_000));
+  const plan = async (filter: object, sort?: object, limit?: number) => {
+    let cursor = rawChunks(t.db).find(filter);
+    if (sort) cursor = cursor.sort(sort as never);
+    if (limit) cursor = cursor.limit(limit);
+    const explained = await cursor.explain() as Record<string, unknown>;
+    return { text: JSON.stringify(explained.queryPlanner), explained };
+  };
+  for (
+    const [what, filter, sort, limit] of [
+      ["latest", { _id: { $gte: deviceRange("b").$gte, $lt: idRange("b", 0, T0 + 1e6).$lt } }, {
+        _id: -1,
+      }, 5],
+      ["range", { _id: idRange("b", T0, T0 + 60_000) }, { _id: 1 }, 100],
+      ["next page", { _id: { $gt: "b|", $lt: "b}" } }, { _id: 1 }, 100],
+    ] as const
+  ) {
+    const { text, explained } = await plan(filter, sort, limit);
+    assert.match(text, /SEARCH \S+ USING INDEX \S+__id_ \(<expr>>\? AND <expr><\?\)/, what);
+    assert.equal(explained.filterPushdown, true, what);
+    assert.equal(explained.sortPushdown, true, what);
+    assert.equal(explained.limitPushdown, true, what);
+  }
+});
