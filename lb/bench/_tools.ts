@@ -80,7 +80,12 @@ export async function iperf3(port: number, seconds: number, cpus?: string): Prom
     "1",
     "-J",
   ]);
-  return JSON.parse(output).end.sum_received.bits_per_second;
+  const report = JSON.parse(output);
+  const received = report.end?.sum_received?.bits_per_second;
+  if (typeof received !== "number") {
+    throw new Error(`iperf3 through port ${port} failed: ${report.error ?? "no result"}`);
+  }
+  return received;
 }
 
 export interface Background {
