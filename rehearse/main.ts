@@ -18,7 +18,7 @@ const { values } = parseArgs({
     scenarios: { type: "string", default: "" },
     devices: { type: "string" },
     rate: { type: "string", default: "2" },
-    users: { type: "string", default: "4" },
+    users: { type: "string", default: "8" },
     "report-dir": { type: "string" },
   },
 });

@@ -29,7 +29,7 @@ const { values } = parseArgs({
     "report-dir": { type: "string" },
     devices: { type: "string", default: "200" },
     rate: { type: "string", default: "2" },
-    users: { type: "string", default: "4" },
+    users: { type: "string", default: "8" },
     scenarios: { type: "string", default: "" },
     quick: { type: "boolean", default: false },
   },
@@ -76,7 +76,7 @@ try {
     caCert: topo.caCert,
     count: Number(values.users),
     ...USER,
-    intervalMs: 1_000,
+    intervalMs: 500,
   });
   await users.start();
   const sample = () =>

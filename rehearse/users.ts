@@ -40,7 +40,7 @@ export class Users {
   /** Signs every user in (fails if one cannot), then starts polling. */
   async start(): Promise<void> {
     const cookies: string[] = [];
-    for (let i = 0; i < this.#o.count; i++) cookies.push(await this.#login());
+    for (let i = 0; i < this.#o.count; i++) cookies.push(await this.login());
     this.#loops = cookies.map((cookie, i) => this.#poll(cookie, i));
   }
 
@@ -49,7 +49,8 @@ export class Users {
     await Promise.all(this.#loops);
   }
 
-  async #login(): Promise<string> {
+  /** Signs one user in; returns the session cookie. */
+  async login(): Promise<string> {
     using client = Deno.createHttpClient({ caCerts: [this.#o.caCert], http2: false });
     const response = await fetch(`${this.#o.base}/api/login`, {
       client,

@@ -1,7 +1,7 @@
 /**
  * The bounded rehearsal (`deno task rehearse --quick`): the seed's nine machines as network
  * namespaces running the built artifacts, scenarios 1–5 (comm faults), 7 (database gone), 9 (replay), 12 (bad LB
- * reload) and 11 (clone) under a small load, each
+ * reload), 11 (clone) and 6 (web node killed, web cable pulled) under a small load, each
  * asserting its own figures and an audit of 0 acked readings lost and 0 duplicates. The full run
  * is `deno task rehearse` (docs/rehearse.md).
  */
@@ -11,7 +11,7 @@ import { hostState, leftOf, NOT_ROOT, prefixOf, readLines, rehearse } from "./_r
 Deno.test({
   name: NOT_ROOT
     ? "rehearsal skipped: network namespaces need root"
-    : "the quick rehearsal passes scenarios 1-5, 7, 9, 12 and 11 with nothing acked lost and cleans up after itself",
+    : "the quick rehearsal passes scenarios 1-7, 9, 11 and 12 with nothing acked lost and cleans up after itself",
   ignore: NOT_ROOT,
   async fn() {
     const before = await hostState();
@@ -19,7 +19,7 @@ Deno.test({
     try {
       const child = rehearse([
         "--quick",
-        "--scenarios=1,2,3,4,5,7,9,12,11",
+        "--scenarios=1,2,3,4,5,7,9,12,11,6",
         `--report-dir=${reportDir}`,
       ]);
       const [lines, errors, status] = await Promise.all([
@@ -48,6 +48,7 @@ Deno.test({
         "9-replay",
         "12-bad-reload",
         "11-clone",
+        "6-web",
       ]);
       for (
         const [name, s] of Object.entries(figures.scenarios) as [string, Record<string, number>][]

@@ -4,6 +4,7 @@ import { COMM_FAULTS } from "./comm_faults.ts";
 import { databaseGone } from "./database.ts";
 import { replay } from "./replay.ts";
 import { badBackendList, cloneComm } from "./lb_reload.ts";
+import { webFaults } from "./web.ts";
 
 export const SCENARIOS: Scenario[] = [
   ...COMM_FAULTS,
@@ -11,4 +12,5 @@ export const SCENARIOS: Scenario[] = [
   replay,
   badBackendList,
   cloneComm,
+  webFaults,
 ];
