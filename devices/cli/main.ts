@@ -1,5 +1,5 @@
 /** `deno task device add|list|disable|enable|rotate …`: manages devices in the database. */
-import { connectDatabase, localTopology, mongodbUriWithPassword } from "@fleetmon/shared/db";
+import { connectDatabase, toolDatabaseUri } from "@fleetmon/shared/db";
 import { parseCommand, runCommand, USAGE } from "./commands.ts";
 
 const encoder = new TextEncoder();
@@ -20,24 +20,18 @@ if (parsed.command === "help") {
   out(USAGE);
   Deno.exit(0);
 }
-// Without a URI: the database of the `deno task start` running on this machine, if one is.
-const given = parsed.mongodbUri ?? Deno.env.get("MONGODB_URI");
-const local = given ? undefined : localTopology(Deno.env.toObject());
-const uri = given ?? local?.mongodbUri;
-if (!uri) {
-  fail(
-    "Cannot reach the database: set MONGODB_URI or pass --mongodb-uri (or run deno task start)",
-    2,
-  );
+let target: ReturnType<typeof toolDatabaseUri> = { hint: "" };
+try {
+  target = toolDatabaseUri(parsed.mongodbUri ?? Deno.env.get("MONGODB_URI"), Deno.env.toObject());
+} catch (error) {
+  fail((error as Error).message, 2);
 }
+if (!target.uri) fail(`Cannot reach the database: ${target.hint}`, 2);
 let database;
 try {
-  database = await connectDatabase(mongodbUriWithPassword("device", uri!, Deno.env.toObject()), {
-    appName: "fleetmon-device-cli",
-  });
+  database = await connectDatabase(target.uri!, { appName: "fleetmon-device-cli" });
 } catch (error) {
-  const from = local ? ` (${uri}, from ${local.file}: is deno task start still running?)` : "";
-  fail(`Cannot reach the database${from}: ${(error as Error).message}`, 1);
+  fail(`Cannot reach the database (${target.hint}): ${(error as Error).message}`, 1);
 }
 database = database!;
 let code = 0;

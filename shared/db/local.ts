@@ -4,6 +4,7 @@
  * removes it when it stops, so `deno task sim` and `deno task device` need no MONGODB_URI then.
  * `FLEETMON_DATA_DIR` moves the folder, for the launcher and the tools alike.
  */
+import { mongodbUriWithPassword } from "./credentials.ts";
 
 export interface LocalTopology {
   mongodbUri: string;
@@ -37,4 +38,27 @@ export function localTopology(
   }
   if (typeof parsed.mongodbUri !== "string" || typeof parsed.lbComm !== "string") return undefined;
   return { ...parsed, file: String(file) } as LocalTopology;
+}
+
+/**
+ * The database an operator tool (`deno task device`, `deno task user`) uses: `given` (its
+ * --mongodb-uri, else MONGODB_URI), else the running `deno task start`'s; with the password from
+ * MONGODB_PASSWORD_FILE or the systemd credential. `uri` is undefined when there is none;
+ * `hint` says where a URI that cannot be reached came from.
+ */
+export function toolDatabaseUri(
+  given: string | undefined,
+  env: Record<string, string | undefined>,
+): { uri?: string; hint: string } {
+  const local = given ? undefined : localTopology(env);
+  const uri = given ?? local?.mongodbUri;
+  if (!uri) {
+    return {
+      hint: "set MONGODB_URI or pass --mongodb-uri (or run deno task start on this machine)",
+    };
+  }
+  return {
+    uri: mongodbUriWithPassword("tool", uri, env),
+    hint: local ? `${uri}, from ${local.file}: is deno task start still running?` : uri,
+  };
 }

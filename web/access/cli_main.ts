@@ -1,5 +1,5 @@
 /** `deno task user …` (see cli.ts). Exit codes: 0 done, 1 the change failed, 2 bad usage. */
-import { connectDatabase } from "@fleetmon/shared/db";
+import { connectDatabase, toolDatabaseUri } from "@fleetmon/shared/db";
 import { parseUserCommand, runUserCommand, USAGE, type UserCommand } from "./cli.ts";
 
 const encoder = new TextEncoder();
@@ -20,8 +20,15 @@ if (command.command === "help") {
   out(USAGE);
   Deno.exit(0);
 }
-const uri = command.mongodbUri ?? Deno.env.get("MONGODB_URI");
-if (!uri) fail("Cannot reach the database: set MONGODB_URI or pass --mongodb-uri", 2);
+// --mongodb-uri, MONGODB_URI, else the running `deno task start`'s; MONGODB_PASSWORD_FILE or the
+// systemd credential adds the password (shared/db/local.ts).
+let target: ReturnType<typeof toolDatabaseUri> = { hint: "" };
+try {
+  target = toolDatabaseUri(command.mongodbUri ?? Deno.env.get("MONGODB_URI"), Deno.env.toObject());
+} catch (error) {
+  fail((error as Error).message, 2);
+}
+if (!target.uri) fail(`Cannot reach the database: ${target.hint}`, 2);
 
 async function readPassword(): Promise<string> {
   const chunks: Uint8Array[] = [];
@@ -37,7 +44,13 @@ async function readPassword(): Promise<string> {
   return text.split(/\r?\n/)[0];
 }
 
-const database = await connectDatabase(uri!, { appName: "fleetmon-user-cli" });
+let database;
+try {
+  database = await connectDatabase(target.uri!, { appName: "fleetmon-user-cli" });
+} catch (error) {
+  fail(`Cannot reach the database (${target.hint}): ${(error as Error).message}`, 1);
+}
+database = database!;
 let code = 0;
 try {
   await runUserCommand(database.db, command, { out, readPassword });
