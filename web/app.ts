@@ -9,6 +9,7 @@ import { alertPages, alertRoutes, firingAlerts } from "./alerts/mod.ts";
 import { accessApiRoutes } from "./access/api_routes.ts";
 import { accessPageRoutes } from "./access/page_routes.tsx";
 import { enforceRoles } from "./access/policy.ts";
+import { auditChanges } from "./access/audit_changes.ts";
 import { clusterRoutes } from "./cluster/routes.tsx";
 import { createClusterReader } from "./cluster/view.ts";
 import { apiRoutes } from "./api_routes.ts";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
   // Everything below needs a session.
   app.use(requireSession(ctx));
   app.use(enforceRoles());
+  app.use(auditChanges(ctx));
   app.get("/metrics", async (c) => {
     parseQuery(c, z.strictObject({}));
     return c.body(await ctx.metrics.registry.metrics(), 200, {

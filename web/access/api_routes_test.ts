@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collections } from "@fleetmon/shared/db";
+import { collections, registerDevice } from "@fleetmon/shared/db";
 import { openTestDatabase } from "@fleetmon/shared/testing";
 import { apiLogin, ORIGIN, seedUser, testApp } from "../_testing.ts";
 
@@ -166,4 +166,24 @@ Deno.test("every change is in the audit log with who, what, when and from where"
   assert.deepEqual(page.entries[2].detail, { from: "viewer", to: "operator" });
   const bad = await app.request("/api/audit?limit=0x10", { headers: { cookie: admin } });
   assert.equal(bad.status, 400);
+});
+
+Deno.test("a change made through any other route is audited with its route and target", async () => {
+  const { t, app, admin } = await setup();
+  await using _ = t;
+  await registerDevice(t.db, { id: "pump-1", name: "Pump 1" });
+  const changed = await app.request(
+    "/api/devices/pump-1",
+    send("PATCH", admin, { name: "Pump One" }),
+  );
+  assert.equal(changed.status, 200, await changed.clone().text());
+  const refused = await app.request("/api/devices/nope", send("PATCH", admin, { name: "x" }));
+  assert.equal(refused.status, 404);
+  const { entries } = await (await app.request("/api/audit", { headers: { cookie: admin } }))
+    .json();
+  assert.deepEqual(
+    entries.map((e: Record<string, unknown>) => [e.actor, e.action, e.target]),
+    [["admin", "PATCH /api/devices/:id", "pump-1"]],
+    "only the change that happened",
+  );
 });
