@@ -182,3 +182,11 @@ Deno.test("lb's stats and log say which engine relays and why", async () => {
   const line = lb.logger.lines.find((entry) => entry.msg === "using the deno engine");
   assert.equal(line?.why, stats.engineWhy);
 });
+
+Deno.test("lb on a machine without glibc runs the deno engine, and /stats says why", async () => {
+  await using b = startBackend("b");
+  await using lb = await testBalancer([b], { libc: "libc.so.not-here" });
+  assert.equal(lb.engine, "deno");
+  assert.match(lb.stats().engineWhy, /^not epoll: cannot load libc\.so\.not-here/);
+  assert.equal(await whoAnswers(lb.addr), "b");
+});
