@@ -51,6 +51,14 @@ export class BackendSet {
     return [...this.#list, ...this.#retired];
   }
 
+  /**
+   * Forgets a removed backend at once: the data plane has let go of it, and its counters' slot
+   * may be another backend's from now on.
+   */
+  forget(backend: Backend): void {
+    this.#retired.delete(backend);
+  }
+
   /** Makes `specs` the backends; nothing changes when it throws. */
   replace(specs: readonly BackendSpec[]): BackendChanges {
     if (specs.length === 0) throw new RangeError("Cannot set backends: no backends");

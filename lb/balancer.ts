@@ -181,8 +181,12 @@ export async function createBalancer(options: BalancerOptions): Promise<Balancer
       logLevel: o.logLevel ?? "debug",
       libc: o.libc,
       onFailedConnect: (slot) =>
-        backends.all().find((b) => b.slot === slot)?.health.recordFailedConnect(),
-      onReleased: (slot) => slots.give(slot),
+        backends.list.find((b) => b.slot === slot)?.health.recordFailedConnect(),
+      onReleased: (slot) => {
+        const gone = backends.all().find((b) => b.slot === slot && !backends.list.includes(b));
+        if (gone) backends.forget(gone);
+        slots.give(slot);
+      },
       onFatal: (error) => {
         logger.error("data plane failed; nothing is relayed any more", { error });
         options.onDataPlaneFailed?.(error);

@@ -81,3 +81,20 @@ Deno.test("lb refuses a backend list it cannot run, and changes nothing", async 
   assert.deepEqual(lb.backends().map((x) => x.id), ["a"]);
   assert.equal(await whoAnswers(lb.addr), "a");
 });
+
+Deno.test("a removed backend's counters never mix with the one that takes its place", async () => {
+  await using a = startBackend("a");
+  await using b = startBackend("b");
+  await using c = startBackend("c");
+  await using lb = await testBalancer([a, b]);
+  await allUp(lb);
+  for (let i = 0; i < 4; i++) await whoAnswers(lb.addr);
+  await waitFor(() => lb.stats().connections.active === 0, "every relay ended");
+  await lb.setBackends([spec(b)]); // a leaves, holding no connection: its slot is handed back
+  await waitFor(() => lb.backends().length === 1, "a gone");
+  await lb.setBackends([spec(b), spec(c)]); // c may get a's slot
+  await allUp(lb);
+  for (let i = 0; i < 4; i++) await whoAnswers(lb.addr);
+  const totals = Object.fromEntries(lb.backends().map((x) => [x.id, x.total]));
+  assert.deepEqual(totals, { b: 4, c: 2 });
+});
