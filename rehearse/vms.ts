@@ -47,6 +47,8 @@ export interface RunningVm {
   vm: Vm;
   dir: string;
   service: Service;
+  /** Set once the process has exited, for whatever reason. */
+  exited: boolean;
 }
 
 /** Starts the VM's unit in its namespace and waits for its "listening" line. */
@@ -65,7 +67,9 @@ export async function startVm(vm: Vm, dir: string, files: VmFiles): Promise<Runn
     readyTimeoutMs: 60_000,
     stopGraceMs: 20_000,
   });
-  return { vm, dir, service };
+  const running: RunningVm = { vm, dir, service, exited: false };
+  service.exited.then(() => running.exited = true);
+  return running;
 }
 
 /** Sends a signal to a VM's process (`ip netns exec` execs it, so the pid is the service's). */

@@ -5,6 +5,7 @@ import { databaseGone } from "./database.ts";
 import { replay } from "./replay.ts";
 import { badBackendList, cloneComm } from "./lb_reload.ts";
 import { webFaults } from "./web.ts";
+import { hostileTraffic } from "./hostile.ts";
 
 export const SCENARIOS: Scenario[] = [
   ...COMM_FAULTS,
@@ -13,4 +14,5 @@ export const SCENARIOS: Scenario[] = [
   badBackendList,
   cloneComm,
   webFaults,
+  hostileTraffic,
 ];
