@@ -20,6 +20,8 @@ const { values } = parseArgs({
     rate: { type: "string", default: "2000" },
     window: { type: "string", default: "4000" },
     "per-device": { type: "string" },
+    /** Metrics per reading: 2 (cpu, mem) unless given; bench:data sends 8. */
+    metrics: { type: "string", default: "2" },
   },
 });
 const target = parseHostPort(values.target!);
@@ -56,6 +58,12 @@ async function connect(device: string, token: string): Promise<Link> {
   return link;
 }
 
+const EXTRA_METRICS = ["temp", "load1", "disk", "rx", "tx", "errors"]
+  .slice(0, Math.max(0, Number(values.metrics) - 2));
+/** The metrics beyond cpu and mem, as JSON members. */
+const extraMetrics = (n: number) =>
+  EXTRA_METRICS.map((m, i) => `,"${m}":${(n * (i + 3)) % 1000}`).join("");
+
 /** Sends as fast as the window allows, or at most `perSecond` readings a second when given. */
 async function ingest(link: Link, deadline: number, window: number, perSecond?: number) {
   const ts = Date.now();
@@ -79,7 +87,7 @@ async function ingest(link: Link, deadline: number, window: number, perSecond?: 
       sent++;
       chunk += `{"type":"reading","seq":${firstSeq + sent},"ts":${ts},"metrics":{"cpu":${
         (sent % 100) / 100
-      },"mem":${sent % 4096}}}\n`;
+      },"mem":${sent % 4096}${extraMetrics(sent)}}}\n`;
     }
     const bytes = encoder.encode(chunk);
     let offset = 0;

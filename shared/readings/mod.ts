@@ -4,6 +4,7 @@
  * and reads that are all `_id` ranges of one device.
  */
 export { bucketId, chunkId, deviceRange, idRange } from "./_keys.ts";
+export { rollupDocs } from "./bulk.ts";
 export {
   buildChunks,
   type ChunkDoc,

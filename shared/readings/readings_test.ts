@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { openTestDatabase, testServerIsFerretDB } from "@fleetmon/shared/testing";
 import { countedIn } from "./_test_helpers.ts";
-import { deviceRange, idRange, openReadings, rawChunks, type Reading } from "./mod.ts";
+import {
+  deviceRange,
+  idRange,
+  openReadings,
+  rawChunks,
+  type Reading,
+  rollupDocs,
+  rollups,
+} from "./mod.ts";
 
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 
@@ -142,5 +150,17 @@ Deno.test("every read of one device is an indexed _id range on FerretDB", {
     assert.equal(explained.filterPushdown, true, what);
     assert.equal(explained.sortPushdown, true, what);
     assert.equal(explained.limitPushdown, true, what);
+  }
+});
+
+Deno.test("bulk-built rollup documents are the ones recomputing from raw makes", async () => {
+  await using t = await openTestDatabase();
+  const store = await openReadings(t.db, { node: "cs0" });
+  const all = readings("d", 1, 200, 45_000); // 2.5 hours, one every 45 s
+  await store.write(all);
+  await store.rollUp({ all: true });
+  for (const tier of ["1m", "1h"] as const) {
+    const recomputed = await rollups(t.db, tier).find({ d: "d" }).sort({ _id: 1 }).toArray();
+    assert.deepEqual(rollupDocs("d", all, tier), recomputed, tier);
   }
 });
