@@ -4,7 +4,7 @@
  * (healthz answers 503, live streams end), finish in-flight requests, stop the timers, close the
  * database.
  */
-import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
+import { connectDatabase, deleteDeviceChangesBefore, ensureIndexes } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
 import denoJson from "./deno.json" with { type: "json" };
 import { createApp } from "./app.ts";
@@ -30,6 +30,8 @@ import { deleteExpiredTrustedDevices } from "./login/trusted_devices.ts";
 export const WEB_VERSION: string = denoJson.version;
 export const SESSION_SWEEP_INTERVAL_MS = 60_000;
 export const FLEET_SYNC_INTERVAL_MS = 500;
+/** How long the device change feed keeps a change; a node further behind loads the fleet again. */
+export const DEVICE_CHANGES_KEPT_MS = 15 * 60_000;
 
 export interface WebNode {
   addr: string;
@@ -105,6 +107,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
       if (count > 0) logger.info("expired sessions deleted", { count });
       await deleteEndedLoginWindows(database.db, new Date());
       await deleteExpiredTrustedDevices(database.db, new Date());
+      await deleteDeviceChangesBefore(database.db, new Date(Date.now() - DEVICE_CHANGES_KEPT_MS));
     }, { logger, name: "session sweep" });
     // The fleet index follows the change feed even when no one asks, for alerts' onReading.
     const fleetSync = every(FLEET_SYNC_INTERVAL_MS, () => fleet.sync(0), {

@@ -43,8 +43,10 @@ export const denoArgs = (script: string, permissions: string[], args: string[]) 
   ...args,
 ];
 
+/** `seed` runs on the fresh database before the web nodes start (they load the fleet at start). */
 export async function openBenchCluster(
   say: (line: string) => void,
+  seed: (db: Db) => Promise<void> = async () => {},
 ): Promise<BenchCluster & AsyncDisposable> {
   const dir = await Deno.makeTempDir({ prefix: "fleetmon-bench-web-" });
   const services: Service[] = [];
@@ -74,6 +76,7 @@ export async function openBenchCluster(
     database = await connectDatabase(uri, { appName: "bench-web" });
     await ensureIndexes(database.db);
     await createUser(database.db, { ...BENCH_USER, role: "admin" });
+    await seed(database.db);
     const { certFile, keyFile } = await ensureSelfSignedCert(`${dir}/certs`);
     client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(certFile)] });
 

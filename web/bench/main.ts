@@ -44,9 +44,10 @@ const say = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(lin
 const figures: Record<string, number | string> = {};
 let failed = false;
 {
-  await using cluster = await openBenchCluster(say);
-  say(`seeding ${FLEET_SIZE} devices`);
-  await seedFleet(cluster.db, FLEET_SIZE);
+  await using cluster = await openBenchCluster(say, (db) => {
+    say(`seeding ${FLEET_SIZE} devices`);
+    return seedFleet(db, FLEET_SIZE);
+  });
   for (const name of only) {
     say(`${name}:`);
     try {

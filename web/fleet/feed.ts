@@ -87,7 +87,13 @@ export class FleetFeed {
       this.#missingSince ??= now();
       if (now() - this.#missingSince < this.#o.gapTimeoutMs) return;
       this.#missingSince = undefined;
-      if (await latestDeviceChange(db) < this.#next) return; // nothing new: not a gap
+      const latest = await latestDeviceChange(db);
+      if (latest < this.#next) return; // nothing new: not a gap
+      if (latest - this.#next > MAX_CHANGES_PER_SYNC) {
+        // Far behind (its changes may be swept already): load everything again.
+        this.#loadedAt = undefined;
+        return this.sync();
+      }
       this.#o.logger.warn("device change never written; skipping it", { change: this.#next });
       this.#next++;
     }
