@@ -4,7 +4,7 @@
  * reads MONGODB_URI (or --uri) and imports nothing of comm or web.
  */
 import { parseArgs } from "node:util";
-import { connectDatabase, ensureIndexes } from "@fleetmon/shared/db";
+import { connectDatabase, ensureIndexes, toolDatabaseUri } from "@fleetmon/shared/db";
 import { initDatabase } from "./init.ts";
 
 const encoder = new TextEncoder();
@@ -29,12 +29,25 @@ if (values.help || positionals.length > 0) {
   (values.help ? out : err)(USAGE);
   Deno.exit(values.help ? 0 : 2);
 }
-const uri = values.uri ?? Deno.env.get("MONGODB_URI");
-if (!uri) {
-  err("Cannot connect: set MONGODB_URI or pass --uri\n\n" + USAGE);
+// MONGODB_PASSWORD_FILE (or the systemd credential) adds the operator's password to the URI.
+let target: ReturnType<typeof toolDatabaseUri> = { hint: "" };
+try {
+  target = toolDatabaseUri(values.uri ?? Deno.env.get("MONGODB_URI"), Deno.env.toObject());
+} catch (error) {
+  err((error as Error).message);
   Deno.exit(2);
 }
-const database = await connectDatabase(uri, { appName: "fleetmon-db-init" });
+if (!target.uri) {
+  err(`Cannot connect: ${target.hint}\n\n` + USAGE);
+  Deno.exit(2);
+}
+let database;
+try {
+  database = await connectDatabase(target.uri, { appName: "fleetmon-db-init" });
+} catch (error) {
+  err(`Cannot connect (${target.hint}): ${(error as Error).message}`);
+  Deno.exit(1);
+}
 try {
   await ensureIndexes(database.db);
   out("indexes ready");

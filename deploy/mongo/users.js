@@ -1,25 +1,32 @@
 // Step 5 of docs/deploy.md, run once after init_cluster.js, as the cluster administrator:
 //   COMM_PASSWORD=… WEB_PASSWORD=… OPERATOR_PASSWORD=… mongosh --quiet \
 //     "mongodb://fleetmon-dba@127.0.0.1:27017/admin" /opt/fleetmon/mongo/users.js
-// One role and one user per kind of client, defined in the fleetmon database (so the URI's
-// /fleetmon is also the authentication database). None may drop anything, manage users, or touch
+// One role per kind of client, defined in admin (a role defined there may name other databases:
+// db:init reads config.collections), and one user each in the fleetmon database (so the URI's
+// /fleetmon is also the authentication database). None may drop anything, manage users, or write
 // another database. Safe to run again: it updates what exists.
 const fleet = db.getSiblingDB("fleetmon");
+const admin = db.getSiblingDB("admin");
 const everyCollection = { db: "fleetmon", collection: "" };
 // comm and web still create their indexes at start (an existing index is a no-op, but needs the
 // privilege): createIndex and createCollection stay until `deno task db:init` is the only place.
 const NODE_ACTIONS = ["find", "insert", "update", "remove", "createIndex", "createCollection"];
 const ROLES = {
   fleetmonNode: [{ resource: everyCollection, actions: NODE_ACTIONS }],
-  // db:init, users and devices: also index management and collection stats, no drop.
-  fleetmonOperator: [{
-    resource: everyCollection,
-    actions: [...NODE_ACTIONS, "listIndexes", "listCollections", "collStats", "dbStats"],
-  }],
+  // db:init, users and devices: also listing, stats and sharding fleetmon's collections
+  // (enableSharding covers sh.enableSharding and sh.shardCollection), no drop.
+  fleetmonOperator: [
+    {
+      resource: everyCollection,
+      actions: [...NODE_ACTIONS, "listIndexes", "listCollections", "collStats", "dbStats"],
+    },
+    { resource: { db: "fleetmon", collection: "" }, actions: ["enableSharding"] },
+    { resource: { db: "config", collection: "collections" }, actions: ["find"] },
+  ],
 };
 for (const [role, privileges] of Object.entries(ROLES)) {
-  if (fleet.getRole(role) === null) fleet.createRole({ role, privileges, roles: [] });
-  else fleet.updateRole(role, { privileges, roles: [] });
+  if (admin.getRole(role) === null) admin.createRole({ role, privileges, roles: [] });
+  else admin.updateRole(role, { privileges, roles: [] });
 }
 const USERS = [
   ["fleetmon-comm", "COMM_PASSWORD", "fleetmonNode"],
@@ -32,7 +39,8 @@ for (const [user, variable, role] of USERS) {
     print(`Set ${variable} (at least 16 characters) for ${user}`);
     quit(2);
   }
-  if (fleet.getUser(user) === null) fleet.createUser({ user, pwd, roles: [role] });
-  else fleet.updateUser(user, { pwd, roles: [role] });
+  const roles = [{ role, db: "admin" }];
+  if (fleet.getUser(user) === null) fleet.createUser({ user, pwd, roles });
+  else fleet.updateUser(user, { pwd, roles });
   print(`user ${user}: role ${role}`);
 }
