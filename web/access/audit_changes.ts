@@ -2,8 +2,8 @@
  * The audit log for every change, including routes written later by anyone: after a POST, PUT,
  * PATCH or DELETE behind the session gate succeeds (status below 400), one entry with the route
  * pattern as the action (`PATCH /api/devices/:id`) and its `:id` (or the path) as the target.
- * Bodies are not copied (they may hold passwords or webhook secrets). User, token and audit
- * routes write richer entries of their own and are skipped here. A failed audit write is logged;
+ * Bodies are not copied (they may hold passwords or webhook secrets). User, token, alert and
+ * audit routes write richer entries of their own and are skipped here. A failed audit write is logged;
  * it does not undo or fail the change that already happened.
  */
 import type { MiddlewareHandler } from "hono";
@@ -12,7 +12,7 @@ import { actorOf } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 
 const READ_METHOD = /^(GET|HEAD|OPTIONS)$/;
-const OWN_ENTRIES = /^\/(api\/)?(users|tokens|audit)(\/|$)/;
+const OWN_ENTRIES = /^\/(api\/)?(users|tokens|audit|alerts)(\/|$)/;
 
 export function auditChanges(ctx: AppContext): MiddlewareHandler<WebEnv> {
   return async function auditChanges(c, next) {

@@ -17,7 +17,7 @@ import { pruneAlertLogs } from "./store.ts";
 
 export const ALERTS_LEASE = "alerts";
 /** Evaluations woken by readings start at least this far apart. */
-export const MIN_TICK_GAP_MS = 50;
+export const MIN_TICK_GAP_MS = 200;
 export const PRUNE_INTERVAL_MS = 3_600_000;
 
 export interface AlertingOptions {
@@ -51,7 +51,14 @@ export function startAlerting(options: AlertingOptions): Alerting {
     now,
     backoff: options.backoff,
   });
-  const evaluator = new Evaluator({ db, logger, fleet: options.fleet, deliverer, now });
+  const evaluator = new Evaluator({
+    db,
+    logger,
+    fleet: options.fleet,
+    deliverer,
+    now,
+    rulesMaxAgeMs: Math.min(tickMs, 1_000),
+  });
   let loadedTerm: number | undefined;
   let slowTicks = 0;
 

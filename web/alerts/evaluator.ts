@@ -22,6 +22,8 @@ export interface EvaluatorDeps {
   fleet: FleetReader;
   deliverer: Deliverer;
   now: () => number;
+  /** Rules and silences are read again when older than this (default 1000 ms). */
+  rulesMaxAgeMs?: number;
 }
 
 interface Change {
@@ -44,6 +46,7 @@ export class Evaluator {
   #memory = new FleetMemory();
   #instances = new Map<string, AlertInstance>();
   #rules = new Map<string, AlertRule>();
+  #settings: { rules: AlertRule[]; silences: Silence[]; at: number } | undefined;
 
   constructor(deps: EvaluatorDeps) {
     this.#deps = deps;
@@ -54,18 +57,14 @@ export class Evaluator {
     const docs = await alertCollections(this.#deps.db).instances.find({}).toArray();
     this.#instances = new Map(docs.map((doc) => [doc._id, doc]));
     this.#memory.clear();
+    this.#settings = undefined;
   }
 
   /** Evaluates once; writes nothing unless `term` is still held when the results are in. */
   async tick(term: number, stillHeld: () => boolean): Promise<TickResult | undefined> {
     const started = performance.now();
     const { db, fleet, now } = this.#deps;
-    const c = alertCollections(db);
-    const [rules, silences, latest] = await Promise.all([
-      c.rules.find({}).toArray(),
-      c.silences.find({}).toArray(),
-      fleet.latest(),
-    ]);
+    const [{ rules, silences }, latest] = await Promise.all([this.#readSettings(), fleet.latest()]);
     const at = now();
     this.#memory.observe(latest, at);
     for (const rule of rules) this.#rules.set(rule._id, rule);
@@ -87,6 +86,20 @@ export class Evaluator {
       events,
       ms: Math.round(performance.now() - started),
     };
+  }
+
+  /** Rules and silences, read at most once per rulesMaxAgeMs (ticks woken by readings reuse them). */
+  async #readSettings(): Promise<{ rules: AlertRule[]; silences: Silence[] }> {
+    const { db, now } = this.#deps;
+    const maxAge = this.#deps.rulesMaxAgeMs ?? 1_000;
+    if (this.#settings && now() - this.#settings.at < maxAge) return this.#settings;
+    const c = alertCollections(db);
+    const [rules, silences] = await Promise.all([
+      c.rules.find({}).toArray(),
+      c.silences.find({}).toArray(),
+    ]);
+    this.#settings = { rules, silences, at: now() };
+    return this.#settings;
   }
 
   #judgeAll(rules: AlertRule[], at: number): Change[] {
