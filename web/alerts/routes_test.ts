@@ -72,6 +72,7 @@ Deno.test("an operator creates, changes and deletes a rule through the API; a vi
   assert.equal((await s.call("admin", "GET", `/api/alerts/rules/${rule.id}`)).status, 404);
   const audit = await auditCollection(s.t.db).find({}).sort({ _id: 1 }).toArray();
   const alertAudit = audit.filter((a) => a.action.startsWith("alert_rule."));
+  assert.deepEqual(audit.filter((a) => a.action.includes("/alerts")), [], "one entry per change");
   assert.deepEqual(alertAudit.map((a) => [a.actor, a.action, a.target]), [
     ["otto", "alert_rule.create", rule.id],
     ["otto", "alert_rule.update", rule.id],
