@@ -63,7 +63,7 @@ export class Evaluator {
   /** Evaluates once; writes nothing unless `term` is still held when the results are in. */
   async tick(term: number, stillHeld: () => boolean): Promise<TickResult | undefined> {
     const started = performance.now();
-    const { db, fleet, now } = this.#deps;
+    const { fleet, now } = this.#deps;
     const [{ rules, silences }, latest] = await Promise.all([this.#readSettings(), fleet.latest()]);
     const at = now();
     this.#memory.observe(latest, at);
