@@ -29,8 +29,15 @@ export interface FleetDevice {
   connection: ConnectionEvent | null;
   /** Lower-cased id, name, group and tags, for search. */
   haystack: string;
+  /** The name lower-cased with digit runs padded, so `<` sorts it naturally (no collator per compare). */
+  nameKey: string;
   /** Bumped on every change, so streams send only changed rows. */
   version: number;
+}
+
+/** A string's natural sort key: lower case, each run of digits padded to 16. */
+export function naturalKey(text: string): string {
+  return text.toLowerCase().replace(/\d+/g, (digits) => digits.padStart(16, "0"));
 }
 
 export const naturalCompare = new Intl.Collator("en", { numeric: true, sensitivity: "base" })
@@ -40,6 +47,7 @@ export class FleetIndex {
   #devices = new Map<string, FleetDevice>();
   #sorted: FleetDevice[] | undefined;
   #version = 0;
+  #metaVersion = 0;
 
   get size(): number {
     return this.#devices.size;
@@ -48,6 +56,11 @@ export class FleetIndex {
   /** A counter bumped by every change; equal values mean nothing changed. */
   get version(): number {
     return this.#version;
+  }
+
+  /** Bumped only when devices are added, removed or edited (not by readings): for caches of groups and tags. */
+  get metaVersion(): number {
+    return this.#metaVersion;
   }
 
   get(id: string): FleetDevice | undefined {
@@ -83,6 +96,7 @@ export class FleetIndex {
 
   remove(id: string): void {
     if (this.#devices.delete(id)) {
+      this.#metaVersion++;
       this.#sorted = undefined;
       this.#version++;
     }
@@ -136,6 +150,7 @@ export class FleetIndex {
   }
 
   #put(doc: DeviceDoc, known: FleetDevice | undefined): void {
+    this.#metaVersion++;
     const tags = [...new Set(doc.tags ?? [])].sort(naturalCompare);
     const last = !known?.last || (doc.last && doc.last.seq >= known.last.seq)
       ? doc.last ?? null
@@ -152,6 +167,7 @@ export class FleetIndex {
       last,
       connection: known?.connection ?? null,
       haystack: [doc._id, doc.name, doc.group ?? "", ...tags].join("\n").toLowerCase(),
+      nameKey: naturalKey(doc.name),
       version: ++this.#version,
     });
   }

@@ -113,6 +113,7 @@ export function createFleet(options: FleetOptions): Fleet {
   let activity = emptyActivity();
   let activityAt = -Infinity;
   const readActivity = createActivityReader(db);
+  let facets: { version: number; value: ReturnType<typeof fleetFacets> } | undefined;
   let syncing: Promise<void> | undefined;
   let syncedAt = -Infinity;
 
@@ -163,7 +164,12 @@ export function createFleet(options: FleetOptions): Fleet {
       const page = queryFleet(index, query, at, firingDevices);
       return { ...page, devices: page.devices.map((d) => rowOf(d, at, firingDevices)) };
     },
-    facets: () => fleetFacets(index),
+    facets() {
+      if (facets?.version !== index.metaVersion) {
+        facets = { version: index.metaVersion, value: fleetFacets(index) };
+      }
+      return facets.value;
+    },
     overview: () => ({
       devices: countFleet(index, now()),
       ...activity,

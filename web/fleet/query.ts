@@ -63,18 +63,14 @@ export function queryFleet(
 function sortDevices(index: FleetIndex, list: FleetDevice[], query: FleetQuery, now: number) {
   const sign = query.dir === "desc" ? -1 : 1;
   if (query.sort === "id") return sign === 1 ? list : list.reverse();
+  // Stable sorts of a list already in natural id order: ties keep that order, no tie-break needed.
   const key: (d: FleetDevice) => number | string = {
-    name: (d: FleetDevice) => d.name,
+    name: (d: FleetDevice) => d.nameKey,
     status: (d: FleetDevice) => STATUS_RANK[index.status(d, now)],
     seen: (d: FleetDevice) => index.lastSeen(d) ?? -1,
   }[query.sort];
   const keyed = list.map((d) => ({ d, k: key(d) }));
-  keyed.sort((a, b) => {
-    const order = typeof a.k === "number"
-      ? a.k - (b.k as number)
-      : naturalCompare(a.k, b.k as string);
-    return sign * order || naturalCompare(a.d.id, b.d.id);
-  });
+  keyed.sort((a, b) => sign * (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   return keyed.map((x) => x.d);
 }
 
