@@ -107,6 +107,10 @@ Deno.test({
       assert.equal(await number("online"), 28);
       assert.match(await page.locator("#groups").innerText(), /hall-1[\s\S]*roof/);
       await shot(page, "overview");
+      // A device never seen sends its first reading: the numbers change without a reload.
+      await writeReading(cluster.database, "boiler-9", 1, { temp_c: 40 }, "cs1");
+      await page.locator('[data-field="never"]', { hasText: /^3$/ }).waitFor({ timeout: 10_000 });
+      assert.equal(await number("online"), 29);
 
       // The list: search as you type, natural order, then a live update of one row.
       await Promise.all([page.waitForURL(/\/devices$/), page.click('nav a[href="./devices"]')]);
@@ -121,7 +125,7 @@ Deno.test({
       assert.deepEqual(ids.slice(0, 4), ["boiler-1", "boiler-5", "boiler-7", "boiler-9"]);
       await page.selectOption('select[name="status"]', "online");
       await page.waitForURL(/status=online/);
-      await page.locator("#range", { hasText: "of 8" }).waitFor({ timeout: 10_000 });
+      await page.locator("#range", { hasText: "of 9" }).waitFor({ timeout: 10_000 });
       await shot(page, "devices");
       const row = page.locator('#devices tr[data-id="boiler-7"]');
       await writeReading(cluster.database, "boiler-7", 20 * 60 + 20, { temp_c: 88.5 }, "cs0");
