@@ -205,14 +205,15 @@ Deno.test({
       assert.equal(mostInFlight, 1, "never two series requests in flight");
       assert.deepEqual(failures, [], "no request failed");
 
-      // Phone width: overview, list and device.
+      // Phone width: overview, list, device and alerts.
       await page.setViewportSize({ width: 390, height: 844 });
-      for (
-        const [path, name] of [["overview", "phone-overview"], ["devices", "phone-devices"], [
-          "devices/boiler-7",
-          "phone-device",
-        ]]
-      ) {
+      const phonePages = [
+        ["overview", "phone-overview"],
+        ["devices", "phone-devices"],
+        ["devices/boiler-7", "phone-device"],
+        ["alerts", "phone-alerts"],
+      ];
+      for (const [path, name] of phonePages) {
         await page.goto(`${base}${path}`);
         await page.waitForLoadState("networkidle").catch(() => {});
         const overflow = Number(
