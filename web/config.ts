@@ -53,7 +53,10 @@ export const webConfigSchema = z.object({
     }
     return targets;
   }),
-  /** A file holding the load balancers' admin token (the launcher writes it). */
+  /**
+   * The file holding a load balancer's admin token; `{name}` stands for the lb's name, so each lb
+   * may have its own (`/etc/fleetmon/secrets/{name}.admin-token`, as the launcher writes them).
+   */
   lbAdminTokenFile: z.string().min(1).optional(),
   /** Workers that check passwords (argon2id) off the main thread. */
   passwordWorkers: z.coerce.number().int().min(1).max(16).default(1),

@@ -11,7 +11,7 @@ import { createApp } from "./app.ts";
 import { createFleet } from "./fleet/mod.ts";
 import type { WebConfig } from "./config.ts";
 import { HEARTBEAT_INTERVAL_MS, startHeartbeat } from "./heartbeat.ts";
-import { createClusterReader } from "./cluster/view.ts";
+import { createClusterReader, readLbToken } from "./cluster/view.ts";
 import { every } from "./periodic.ts";
 import { createWebServer } from "./server.ts";
 import {
@@ -64,9 +64,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
       db: database.db,
       self: config.node,
       lbs: config.lbAdmin,
-      lbToken: config.lbAdminTokenFile
-        ? (await Deno.readTextFile(config.lbAdminTokenFile)).trim()
-        : undefined,
+      lbToken: config.lbAdminTokenFile ? readLbToken(config.lbAdminTokenFile) : undefined,
       now: Date.now,
     });
     const app = createApp({

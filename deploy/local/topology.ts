@@ -103,6 +103,8 @@ export function topology(
       `--lb-admin=lb-comm=http://${at(o.ports.lbCommAdmin)},lb-web=http://${
         at(o.ports.lbWebAdmin)
       }`,
+      // Relative to the node's own directory, <dataDir>/wsN: the launcher's lb admin tokens.
+      "--lb-admin-token-file=../secrets/{name}.admin-token",
     ]),
     // Each web node runs from its own directory with its own copy of the certificate.
     cwd: `${o.dataDir}/ws${i}`,

@@ -35,13 +35,18 @@ export interface LbView {
 
 export async function fetchLbStats(
   targets: LbTarget[],
-  options: { token?: string; timeoutMs?: number; fetch?: typeof fetch } = {},
+  options: {
+    token?: (name: string) => Promise<string | undefined>;
+    timeoutMs?: number;
+    fetch?: typeof fetch;
+  } = {},
 ): Promise<LbView[]> {
   const get = options.fetch ?? fetch;
   return await Promise.all(targets.map(async (target): Promise<LbView> => {
     try {
+      const token = await options.token?.(target.name);
       const response = await get(`${target.url}/stats`, {
-        headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+        headers: token ? { authorization: `Bearer ${token}` } : {},
         signal: AbortSignal.timeout(options.timeoutMs ?? 1000),
       });
       if (!response.ok) {

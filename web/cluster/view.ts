@@ -31,7 +31,8 @@ export interface ClusterSources {
   db: Db;
   self: string;
   lbs: LbTarget[];
-  lbToken?: string;
+  /** The admin token for an lb, by its name; read when the page is read, so a new token counts. */
+  lbToken?: (name: string) => Promise<string | undefined>;
   now: () => number;
 }
 
@@ -90,4 +91,16 @@ function sameAddress(a: string, b: string): boolean {
   const wildcard = (h: string) => h === "0.0.0.0" || h === "::";
   return port(a) === port(b) &&
     ((loopback(host(a)) && loopback(host(b))) || wildcard(host(a)) || wildcard(host(b)));
+}
+
+/** Reads `pattern` with `{name}` replaced by the lb's name; no file means no token. */
+export function readLbToken(pattern: string) {
+  return async (name: string): Promise<string | undefined> => {
+    try {
+      return (await Deno.readTextFile(pattern.replaceAll("{name}", name))).trim() || undefined;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+  };
 }
