@@ -19,6 +19,7 @@ import type { EngineChoice, EngineName } from "./engine.ts";
 import { chooseEngine, engineUnavailableReason } from "./engine_factory.ts";
 import { type BackendChanges, BackendSet } from "./backend_set.ts";
 import { type DataPlane, startDataPlane, type TargetSpec } from "./data_plane.ts";
+import type { DataPlaneMemory } from "./data_plane_messages.ts";
 import { SharedCounters, SlotAllocator } from "./shared_counters.ts";
 
 export interface BalancerOptions {
@@ -83,6 +84,11 @@ export interface Balancer {
   /** No new connections to the backend, and its open ones are closed now. */
   disable(id: string): void;
   enable(id: string): void;
+  /**
+   * The data plane's heap (its worker's), after a full garbage collection: what leak tests and
+   * soaks compare.
+   */
+  dataPlaneMemory(): Promise<DataPlaneMemory>;
   /** Stops accepting, waits up to shutdownTimeoutMs for open connections, then closes the rest. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -284,6 +290,7 @@ export async function createBalancer(options: BalancerOptions): Promise<Balancer
       return changes;
     },
     stats,
+    dataPlaneMemory: () => plane.memory(),
     drain: actions.drain,
     disable: actions.disable,
     enable: actions.enable,

@@ -8,6 +8,7 @@
 import type { Logger, LogLevel } from "@fleetmon/shared/log";
 import type { HostPort } from "@fleetmon/shared/net";
 import {
+  type DataPlaneMemory,
   errorFrom,
   type FromWorker,
   type RequestOp,
@@ -59,6 +60,8 @@ export interface DataPlane {
   shutdown(): Promise<void>;
   /** Ends the worker; call after shutdown. */
   close(): Promise<void>;
+  /** The data plane's own heap after a full garbage collection (leak tests, soaks). */
+  memory(): Promise<DataPlaneMemory>;
 }
 
 /** Resolves once the worker listens; rejects with the reason when it cannot. */
@@ -66,13 +69,13 @@ export function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const worker = new Worker(workerUrl(), { type: "module" });
   const { logger, counters } = options;
   const started = Promise.withResolvers<DataPlane>();
-  const replies = new Map<number, () => void>();
+  const replies = new Map<number, (value?: DataPlaneMemory) => void>();
   let nextId = 0;
   let closed: Promise<void> | undefined;
   const send = (message: ToWorker) => worker.postMessage(message);
   const ask = (op: RequestOp) => {
-    if (closed) return Promise.resolve();
-    const { promise, resolve } = Promise.withResolvers<void>();
+    if (closed) return Promise.resolve(undefined);
+    const { promise, resolve } = Promise.withResolvers<DataPlaneMemory | undefined>();
     const id = nextId++;
     replies.set(id, resolve);
     send({ type: "request", id, op });
@@ -94,13 +97,18 @@ export function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
     },
     setTargets: (targets) => {
       send({ type: "targets", targets });
-      return ask("sync");
+      return ask("sync").then(() => {});
     },
     closeTarget: (slot, reason) => send({ type: "closeTarget", slot, reason }),
-    stopAccepting: () => ask("stopAccepting"),
-    idle: () => ask("idle"),
-    shutdown: () => ask("shutdown"),
+    stopAccepting: () => ask("stopAccepting").then(() => {}),
+    idle: () => ask("idle").then(() => {}),
+    shutdown: () => ask("shutdown").then(() => {}),
     close: () => closed ??= ask("close").then(end),
+    memory: async () => {
+      const value = await ask("memory");
+      if (!value) throw new Error("Cannot measure the data plane: it has stopped");
+      return value;
+    },
   };
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
     const message = event.data;
@@ -112,7 +120,7 @@ export function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
       case "released":
         return options.onReleased(message.slot);
       case "reply":
-        replies.get(message.id)?.();
+        replies.get(message.id)?.(message.value);
         replies.delete(message.id);
         return;
       case "ready":

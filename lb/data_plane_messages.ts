@@ -34,7 +34,14 @@ export interface WorkerInit {
  * Asked of the data plane, answered with a `reply` of the same id once done. Messages are handled
  * in order, so the reply to `sync` says that every message before it has been.
  */
-export type RequestOp = "sync" | "stopAccepting" | "idle" | "shutdown" | "close";
+export type RequestOp = "sync" | "stopAccepting" | "idle" | "shutdown" | "close" | "memory";
+
+/** The data plane's own heap (its worker's isolate), after a full garbage collection. */
+export interface DataPlaneMemory {
+  heapUsed: number;
+  /** Memory outside the heap that its objects hold (socket buffers of the deno engine). */
+  external: number;
+}
 
 export type ToWorker =
   | WorkerInit
@@ -55,7 +62,7 @@ export type FromWorker =
   | { type: "log"; level: LogLevel; msg: string; fields?: Record<string, unknown> }
   | { type: "failedConnect"; slot: number }
   | { type: "released"; slot: number }
-  | { type: "reply"; id: number }
+  | { type: "reply"; id: number; value?: DataPlaneMemory }
   | { type: "fatal"; error: ErrorData };
 
 export function errorData(error: unknown): ErrorData {

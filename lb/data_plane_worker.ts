@@ -4,9 +4,12 @@
  * the admin API, signals) never waits for it, however busy it is. It is told the backends and
  * asked to stop by messages (data_plane_messages.ts); counts go through SharedCounters.
  */
+import v8 from "node:v8";
+import vm from "node:vm";
 import type { LogFields, Logger, LogLevel } from "@fleetmon/shared/log";
 import type { ProxyContext } from "./connect_policy.ts";
 import {
+  type DataPlaneMemory,
   errorData,
   type FromWorker,
   type RequestOp,
@@ -55,7 +58,7 @@ scope.onmessage = (event) => {
       return;
     case "request":
       void running.handle(message.op).then(
-        () => post({ type: "reply", id: message.id }),
+        (value) => post({ type: "reply", id: message.id, value: value ?? undefined }),
         (error) => post({ type: "fatal", error: errorData(error) }),
       ).then(() => {
         if (message.op === "close") scope.close();
@@ -65,7 +68,7 @@ scope.onmessage = (event) => {
 
 interface Running {
   targets: WorkerTargets;
-  handle(op: RequestOp): Promise<void>;
+  handle(op: RequestOp): Promise<DataPlaneMemory | void>;
 }
 
 function start(init: WorkerInit): Running | undefined {
@@ -130,8 +133,9 @@ function start(init: WorkerInit): Running | undefined {
   const publisher = setInterval(publish, PUBLISH_MS);
   post({ type: "ready", port: engine.port });
 
-  const handlers: Record<RequestOp, () => Promise<void>> = {
+  const handlers: Record<RequestOp, () => Promise<DataPlaneMemory | void>> = {
     sync: () => Promise.resolve(),
+    memory: () => Promise.resolve(measureMemory()),
     stopAccepting: () => engine.stopAccepting(),
     idle: () => engine.idle(),
     shutdown: async () => {
@@ -150,10 +154,19 @@ function start(init: WorkerInit): Running | undefined {
   return {
     targets,
     handle: async (op) => {
-      await handlers[op]();
+      const value = await handlers[op]();
       publish();
+      return value;
     },
   };
+}
+
+/** This worker's heap after a full garbage collection, for leak tests and soaks. */
+function measureMemory(): DataPlaneMemory {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+  const { heapUsed, external } = Deno.memoryUsage();
+  return { heapUsed, external };
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import v8 from "node:v8";
-import vm from "node:vm";
 import {
   allUp,
   ENGINES,
@@ -12,12 +10,6 @@ import {
 } from "./_test_helpers.ts";
 
 const openFds = () => [...Deno.readDirSync("/proc/self/fd")].length;
-
-/** A full garbage collection, so heap figures count what is still reachable. */
-function collectGarbage(): void {
-  v8.setFlagsFromString("--expose-gc");
-  (vm.runInNewContext("gc") as () => void)();
-}
 
 /** Connects, exchanges one small message through the balancer, and disconnects, `count` times. */
 async function churn(addr: Deno.ConnectOptions, count: number, concurrency: number) {
@@ -63,18 +55,18 @@ for (const engine of ENGINES) {
     // Warm up so that buffer pools, JIT code and lazily made objects exist before the baseline.
     await churn(lb.addr, 500, 20);
     await settle();
-    collectGarbage();
     const fdsBefore = openFds();
-    const memoryBefore = Deno.memoryUsage();
+    const memoryBefore = await lb.dataPlaneMemory();
+    const rssBefore = Deno.memoryUsage().rss;
 
     const started = performance.now();
     await churn(lb.addr, 10_000, 20);
     await settle();
     const elapsed = Math.round(performance.now() - started);
 
-    collectGarbage();
     const fdsAfter = openFds();
-    const memoryAfter = Deno.memoryUsage();
+    const memoryAfter = await lb.dataPlaneMemory();
+    const rssAfter = Deno.memoryUsage().rss;
     const stats = lb.stats();
     assert.ok(idle());
     assert.equal(stats.connections.total, 10_500);
@@ -82,7 +74,7 @@ for (const engine of ENGINES) {
     assert.equal(stats.backends[0].failedConnects, 0);
     assert.ok(fdsAfter <= fdsBefore + 2, `fds: ${fdsBefore} before, ${fdsAfter} after`);
     const heapGrowthMb = (memoryAfter.heapUsed - memoryBefore.heapUsed) / 2 ** 20;
-    const rssGrowthMb = (memoryAfter.rss - memoryBefore.rss) / 2 ** 20;
+    const rssGrowthMb = (rssAfter - rssBefore) / 2 ** 20;
     assert.ok(heapGrowthMb < 4, `heap grew ${heapGrowthMb.toFixed(1)} MiB`);
     assert.ok(rssGrowthMb < 64, `rss grew ${rssGrowthMb.toFixed(1)} MiB`);
     console.log(
@@ -108,18 +100,16 @@ for (const engine of ENGINES) {
     await allUp(lb);
     const conns: Deno.TcpConn[] = [];
     try {
-      collectGarbage();
-      const before = Deno.memoryUsage().external;
+      const before = (await lb.dataPlaneMemory()).external;
       for (let i = 0; i < 500; i++) {
         const conn = await Deno.connect(lb.addr);
         conns.push(conn);
         await send(conn, "hi");
         assert.equal(new TextDecoder().decode(await readBytes(conn, 2)), "hi");
       }
-      collectGarbage();
-      const perConnection = (Deno.memoryUsage().external - before) / 500;
-      // The test backend's 2 KiB buffer, plus: deno, two 4 KiB waiting buffers (two 64 KiB relay
-      // buffers would make it 130 KiB); epoll, none (one read buffer serves every connection).
+      const perConnection = ((await lb.dataPlaneMemory()).external - before) / 500;
+      // The data plane's own memory: deno, two 4 KiB waiting buffers (two 64 KiB relay buffers
+      // would make it 130 KiB); epoll, none (one read buffer serves every connection).
       const kib = Math.round(perConnection / 1024);
       const limit = engine === "deno" ? 12 : 4;
       assert.ok(kib <= limit, `${kib} KiB per idle connection, the backend's 2 KiB included`);
