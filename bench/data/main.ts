@@ -45,6 +45,8 @@ async function untilCommAnswers(port: number): Promise<void> {
 const SECONDS = Number(Deno.env.get("BENCH_SECONDS") ?? 10);
 const E2E_DEVICES = 200;
 const CHART_DEVICES = 100;
+/** The chart devices come after the e2e ones, whose live readings comm rolls up meanwhile. */
+const CHART_FIRST = 200;
 const DAY = 86_400_000;
 const say = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text + "\n"));
 const p95 = (ms: number[]) => [...ms].sort((a, b) => a - b)[Math.ceil(ms.length * 0.95) - 1];
@@ -139,7 +141,7 @@ const now = Date.now() - (Date.now() % 60_000);
 const loadStarted = performance.now();
 let loadedDocs = 0;
 for (let d = 0; d < CHART_DEVICES; d++) {
-  const device = `bench-${d}`;
+  const device = `bench-${CHART_FIRST + d}`;
   const readings: Reading[] = [];
   for (let m = 30 * 1440; m > 0; m--) {
     const ts = now - m * 60_000;
@@ -191,9 +193,16 @@ async function timeGet(path: string): Promise<number> {
 }
 for (
   const [name, path] of [
-    ["chart_24h", (d: number) => `/api/devices/bench-${d}/series?from=${now - DAY}&to=${now}`],
-    ["chart_30d", (d: number) => `/api/devices/bench-${d}/series?from=${now - 30 * DAY}&to=${now}`],
-    ["latest_100", (d: number) => `/api/devices/bench-${d}/readings?limit=100`],
+    [
+      "chart_24h",
+      (d: number) => `/api/devices/bench-${CHART_FIRST + d}/series?from=${now - DAY}&to=${now}`,
+    ],
+    [
+      "chart_30d",
+      (d: number) =>
+        `/api/devices/bench-${CHART_FIRST + d}/series?from=${now - 30 * DAY}&to=${now}`,
+    ],
+    ["latest_100", (d: number) => `/api/devices/bench-${CHART_FIRST + d}/readings?limit=100`],
   ] as const
 ) {
   const times: number[] = [];
@@ -205,7 +214,7 @@ for (
 // Retention: one day of raw readings expiring for the 100 devices.
 const store = await openReadings(cluster.db);
 const swept = await store.sweep(
-  Array.from({ length: CHART_DEVICES }, (_, d) => `bench-${d}`),
+  Array.from({ length: CHART_DEVICES }, (_, d) => `bench-${CHART_FIRST + d}`),
   { rawMs: 6 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY },
 );
 figures.retention_sweep_ms = swept.ms;
