@@ -214,3 +214,19 @@ Deno.test("GET /api/devices/:id/connections lists connects and disconnects, newe
     404,
   );
 });
+
+Deno.test("a rename follows the same device-name rule as registering: no bidi or control characters", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  await seedDevice(t.db, "pump-1");
+  const app = testApp(t.db);
+  const cookie = await apiLogin(app);
+  for (const bad of ["bidi\u202Espoof", "x".repeat(101), "tab\there"]) {
+    const response = await app.request("/api/devices/pump-1", {
+      method: "PATCH",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ name: bad }),
+    });
+    assert.equal(response.status, 400, JSON.stringify(bad));
+  }
+});

@@ -5,16 +5,22 @@
  */
 import type { Db } from "mongodb";
 import { z } from "zod";
-import { appendDeviceChange, collections, registerDevice } from "@fleetmon/shared/db";
+import {
+  appendDeviceChange,
+  collections,
+  deviceNameProblem,
+  registerDevice,
+} from "@fleetmon/shared/db";
 import { DEVICE_ID_PATTERN } from "@fleetmon/shared/protocol";
 import { ConflictError, NotFoundError } from "../errors.ts";
 
 const LABEL = /^[A-Za-z0-9._:-][A-Za-z0-9._: -]{0,63}$/;
 const label = z.string().trim().regex(LABEL, "must be 1-64 of A-Z a-z 0-9 . _ : - and space");
-const name = z.string().trim().min(1).max(100).regex(
-  /^[^\p{Cc}]*$/u,
-  "must not hold control characters",
-);
+/** The same rule as registering from the CLI: `deviceNameProblem` in shared/db/devices.ts. */
+const name = z.string().trim().superRefine((value, ctx) => {
+  const problem = deviceNameProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 export const deviceEditSchema = z.strictObject({
   name: name.optional(),
