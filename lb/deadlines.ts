@@ -29,6 +29,11 @@ export class Deadlines {
     this.#pending.delete(deadline);
   }
 
+  /** Whether the interval timer runs (it stops once a tick finds nothing pending). */
+  get ticking(): boolean {
+    return this.#timer !== undefined;
+  }
+
   /** Fires nothing more; pending deadlines are forgotten. */
   stop(): void {
     clearInterval(this.#timer);
