@@ -32,8 +32,12 @@ Deno.test("the built artifacts run the seed's topology end to end, and cs0's clo
     };
     const db = { MONGODB_URI: database.uri };
 
-    // The admin host: the first admin and a device, from the tool bundles alone.
+    // The admin host: db:init before any node starts, then the first admin and a device, from
+    // the tool bundles alone.
     const admin = await vm("admin");
+    assert.deepEqual(build.toolsMissing, []);
+    const init = await runTool(admin, "db-init", [], db);
+    assert.match(init, /indexes ready/);
     await runTool(admin, "user", ["add", "admin", "--password-stdin"], db, `${PASSWORD}\n`);
     const added = await runTool(admin, "device", ["add", "pump-1", "--name", "Pump 1"], db);
     const token = /\b(fm_\S+)/.exec(added)?.[1];
