@@ -1,6 +1,7 @@
 /**
- * The admin API: `GET /` status page, `GET /stats` JSON, `GET /metrics` Prometheus text, and
- * `POST /backends/:id/drain|disable|enable`.
+ * The admin API: `GET /` status page, `GET /stats` JSON, `GET /metrics` Prometheus text,
+ * `GET /memory` (each thread's heap after a full garbage collection, for soaks and leak hunts),
+ * and `POST /backends/:id/drain|disable|enable`.
  *
  * Access: with a token configured, every POST and every request from a non-loopback address
  * needs `Authorization: Bearer <token>`. Without one, only loopback clients are served.
@@ -13,6 +14,7 @@
  */
 import { isLoopback } from "@fleetmon/shared/ip";
 import type { BalancerStats } from "./backend.ts";
+import type { HeapFigures } from "./heap.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderStatusPage } from "./status_page.ts";
 
@@ -22,7 +24,17 @@ export interface AdminDeps {
   stats(): BalancerStats;
   /** Throws RangeError for an unknown backend id. */
   act(action: AdminAction, id: string): void;
+  /** Each thread's heap after a full garbage collection; `/memory` answers 404 without it. */
+  memory?(): Promise<LbMemory>;
   token?: string;
+}
+
+/** What `GET /memory` answers, in bytes. */
+export interface LbMemory {
+  /** The main thread: health checks, the admin API, backend state. */
+  controlPlane: HeapFigures;
+  /** The data plane's worker: the engine and its connections. */
+  dataPlane: HeapFigures;
 }
 
 export type AdminHandler = (request: Request, remoteHostname: string) => Response;
@@ -65,6 +77,12 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler {
         return respond(JSON.stringify(deps.stats(), null, 2), "application/json");
       case "/metrics":
         return respond(renderMetrics(deps.stats()), PROMETHEUS_CONTENT_TYPE);
+      case "/memory":
+        if (!deps.memory) return text(404, "No memory figures here");
+        return respond(
+          later(deps.memory().then((m) => JSON.stringify(m, null, 2))),
+          "application/json",
+        );
       default:
         return text(404, `No admin page at ${pathname}`);
     }
@@ -104,7 +122,17 @@ function post(deps: AdminDeps, pathname: string): Response {
   return respond(JSON.stringify(backend, null, 2), "application/json");
 }
 
-function respond(body: string, contentType: string): Response {
+/**
+ * A body that comes once `text` resolves, so the handler stays synchronous; a rejection ends the
+ * body with an error.
+ */
+function later(text: Promise<string>): ReadableStream<Uint8Array> {
+  return ReadableStream.from((async function* () {
+    yield new TextEncoder().encode(await text);
+  })());
+}
+
+function respond(body: string | ReadableStream<Uint8Array>, contentType: string): Response {
   return new Response(body, {
     headers: { "content-type": contentType, "cache-control": "no-store" },
   });

@@ -91,6 +91,24 @@ Deno.test("admin serves stats as JSON, Prometheus text and an HTML status page",
   assert.match(html, /ok: status 200/);
 });
 
+Deno.test("admin answers /memory with each thread's heap once measured, and 404 where there are none", async () => {
+  const heap = { heapUsed: 5_000_000, external: 200_000 };
+  const handle = createAdminHandler({
+    stats: fakeStats,
+    act: () => {},
+    memory: () => Promise.resolve({ controlPlane: heap, dataPlane: { ...heap, external: 1 } }),
+  });
+  const response = handle(get("/memory"), "127.0.0.1");
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  assert.deepEqual(await response.json(), {
+    controlPlane: heap,
+    dataPlane: { ...heap, external: 1 },
+  });
+  assert.equal(handler().handle(get("/memory"), "127.0.0.1").status, 404);
+  assert.equal(handle(get("/memory"), "10.0.0.5").status, 403, "loopback only without a token");
+});
+
 Deno.test("admin drains, disables and enables backends from loopback when no token is set", async () => {
   const { handle, actions } = handler();
   for (const action of ["drain", "disable", "enable"]) {
@@ -197,5 +215,10 @@ Deno.test("admin is served over HTTP by the balancer, and its actions change the
   assert.equal(stats.backends[0].lastCheck.ok, true);
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.match(metrics, /lb_backend_state\{lb="lb",backend="a",state="draining"\} 1/);
+  const memory = await (await fetch(`${base}/memory`)).json();
+  for (const thread of ["controlPlane", "dataPlane"]) {
+    assert.ok(memory[thread].heapUsed > 1_000_000, `${thread}: ${JSON.stringify(memory)}`);
+    assert.ok(memory[thread].external > 0, `${thread}: ${JSON.stringify(memory)}`);
+  }
   await (await fetch(`${base}/`)).body?.cancel();
 });

@@ -14,6 +14,7 @@ import { type AdminAction, type AdminServer, createAdminHandler, serveAdmin } fr
 import { Backend, type BackendSpec, type BackendStats, type BalancerStats } from "./backend.ts";
 import type { CheckSpec } from "./check_probe.ts";
 import { HealthChecker } from "./health_checker.ts";
+import { heapAfterGc } from "./heap.ts";
 import { HealthState } from "./health_state.ts";
 import type { EngineChoice, EngineName } from "./engine.ts";
 import { chooseEngine, engineUnavailableReason } from "./engine_factory.ts";
@@ -246,6 +247,7 @@ export async function createBalancer(options: BalancerOptions): Promise<Balancer
       const handler = createAdminHandler({
         stats,
         act: (action, id) => actions[action](id),
+        memory: async () => ({ controlPlane: heapAfterGc(), dataPlane: await plane.memory() }),
         token: o.adminToken,
       });
       admin = serveAdmin(adminListen, handler, (error) => logger.error("admin failed", { error }));

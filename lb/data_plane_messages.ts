@@ -6,6 +6,7 @@ import type { LogLevel } from "@fleetmon/shared/log";
 import type { HostPort } from "@fleetmon/shared/net";
 import type { ProxyProtocolVersion } from "@fleetmon/shared/proxy_protocol";
 import type { EngineName } from "./engine.ts";
+import type { HeapFigures } from "./heap.ts";
 
 /** A backend as the data plane is told of it; `slot` is its place in SharedCounters. */
 export interface TargetSpec {
@@ -37,11 +38,7 @@ export interface WorkerInit {
 export type RequestOp = "sync" | "stopAccepting" | "idle" | "shutdown" | "close" | "memory";
 
 /** The data plane's own heap (its worker's isolate), after a full garbage collection. */
-export interface DataPlaneMemory {
-  heapUsed: number;
-  /** Memory outside the heap that its objects hold (socket buffers of the deno engine). */
-  external: number;
-}
+export type DataPlaneMemory = HeapFigures;
 
 export type ToWorker =
   | WorkerInit

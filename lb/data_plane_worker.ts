@@ -4,8 +4,6 @@
  * the admin API, signals) never waits for it, however busy it is. It is told the backends and
  * asked to stop by messages (data_plane_messages.ts); counts go through SharedCounters.
  */
-import v8 from "node:v8";
-import vm from "node:vm";
 import type { LogFields, Logger, LogLevel } from "@fleetmon/shared/log";
 import type { ProxyContext } from "./connect_policy.ts";
 import {
@@ -17,6 +15,7 @@ import {
   type WorkerInit,
 } from "./data_plane_messages.ts";
 import { Deadlines } from "./deadlines.ts";
+import { heapAfterGc } from "./heap.ts";
 import type { Engine } from "./engine.ts";
 import { createEngine } from "./engine_factory.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
@@ -135,7 +134,7 @@ function start(init: WorkerInit): Running | undefined {
 
   const handlers: Record<RequestOp, () => Promise<DataPlaneMemory | void>> = {
     sync: () => Promise.resolve(),
-    memory: () => Promise.resolve(measureMemory()),
+    memory: () => Promise.resolve(heapAfterGc()),
     stopAccepting: () => engine.stopAccepting(),
     idle: () => engine.idle(),
     shutdown: async () => {
@@ -159,14 +158,6 @@ function start(init: WorkerInit): Running | undefined {
       return value;
     },
   };
-}
-
-/** This worker's heap after a full garbage collection, for leak tests and soaks. */
-function measureMemory(): DataPlaneMemory {
-  v8.setFlagsFromString("--expose-gc");
-  (vm.runInNewContext("gc") as () => void)();
-  const { heapUsed, external } = Deno.memoryUsage();
-  return { heapUsed, external };
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -8,8 +8,11 @@
  * of three backends dies and returns 4 s later; every 25 s a reload (SIGHUP) adds or removes a
  * fourth backend. At the end the load stops, the configuration is back to the first one, and the
  * lb process's descriptors, epoll registrations and memory are compared with what they were
- * before the load. Prints the figures; the last line is one JSON object; exits 1 if any engine did
- * not come back to its baseline.
+ * before the load (after a 20-second warm-up of the same load, so that buffer pools and compiled
+ * code exist). Memory is judged by each thread's heap after a full garbage collection (the admin
+ * API's `/memory`), which is what a leak grows; resident memory is printed beside it. Prints the
+ * figures; the last line is one JSON object; exits 1 if any engine did not come back to its
+ * baseline.
  */
 import { parseArgs } from "node:util";
 import { isListening, startService } from "@fleetmon/shared/supervisor";
@@ -37,8 +40,36 @@ if (!engines.every((engine) => engine === "epoll" || engine === "deno")) {
 const ROOT = new URL("../..", import.meta.url).pathname;
 const LONG_LIVED = 200;
 const SHORT_LOOPS = 4;
+const WARM_UP_MS = 20_000;
+/** How much a thread's heap (used or external) may be above its baseline at the end. */
+const HEAP_SLACK_MIB = 4;
+const MIB = 2 ** 20;
 const say = (line: string) => console.log(line);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface HeapFigures {
+  heapUsed: number;
+  external: number;
+}
+
+interface Memory {
+  controlPlane: HeapFigures;
+  dataPlane: HeapFigures;
+}
+
+/** A thread's heap in MiB, one decimal. */
+function mib(heap: HeapFigures) {
+  const round = (bytes: number) => Math.round(bytes / MIB * 10) / 10;
+  return { heapUsedMiB: round(heap.heapUsed), externalMiB: round(heap.external) };
+}
+
+/** Whether each thread's heap is within HEAP_SLACK_MIB of where it was. */
+function heapBack(before: Memory, after: Memory): boolean {
+  return (["controlPlane", "dataPlane"] as const).every((thread) =>
+    after[thread].heapUsed <= before[thread].heapUsed + HEAP_SLACK_MIB * MIB &&
+    after[thread].external <= before[thread].external + HEAP_SLACK_MIB * MIB
+  );
+}
 
 interface Stats {
   connections: { active: number; total: number };
@@ -110,8 +141,21 @@ async function soak(engine: string, durationMs: number) {
       rssMiB: samples.at(-1)!.rssMiB,
     };
   };
+  const memory = async (): Promise<Memory> =>
+    await (await fetch(`http://${lb.readyEntry!.admin}/memory`)).json();
+  await settle(3);
+  const warmUp = { long: newFigures(), short: newFigures() };
+  let warming = true;
+  const warmClients = [
+    ...Array.from({ length: LONG_LIVED }, () => longLived(addr, 1000, () => !warming, warmUp.long)),
+    ...Array.from({ length: SHORT_LOOPS }, () => shortLived(addr, () => !warming, warmUp.short)),
+  ];
+  await pause(WARM_UP_MS);
+  warming = false;
+  await Promise.all(warmClients);
   await settle(3);
   const before = await sample();
+  const memoryBefore = await memory();
 
   const figures = { long: newFigures(), short: newFigures() };
   let stopped = false;
@@ -159,17 +203,34 @@ async function soak(engine: string, durationMs: number) {
   }
   await settle(3);
   const after = await sample();
+  const memoryAfter = await memory();
   await lb.stop();
   for (const backend of backends) await backend.close();
   await Deno.remove(workDir, { recursive: true });
-  const s = { before, after, peakFds: peak.fds };
+  const heap = {
+    before: {
+      controlPlane: mib(memoryBefore.controlPlane),
+      dataPlane: mib(memoryBefore.dataPlane),
+    },
+    after: { controlPlane: mib(memoryAfter.controlPlane), dataPlane: mib(memoryAfter.dataPlane) },
+  };
+  const s = { before, after, peakFds: peak.fds, heap };
   const back = after.fds <= before.fds && after.registrations <= before.registrations &&
-    after.rssMiB <= before.rssMiB * 1.5 + 16;
+    heapBack(memoryBefore, memoryAfter);
   return { engine, minutes: durationMs / 60_000, ...s, deaths, reloads, ...figures, back };
 }
 
 function newFigures(): LoadFigures {
   return { ok: 0, failed: 0, connects: 0 };
+}
+
+/** "12.3 → 12.5 MiB (external 1.0 → 1.0)" for one thread. */
+function show(
+  heap: Record<"before" | "after", Record<keyof Memory, ReturnType<typeof mib>>>,
+  thread: keyof Memory,
+): string {
+  const [b, a] = [heap.before[thread], heap.after[thread]];
+  return `${b.heapUsedMiB} → ${a.heapUsedMiB} MiB (external ${b.externalMiB} → ${a.externalMiB})`;
 }
 
 const results = [];
@@ -180,7 +241,9 @@ for (const engine of engines) {
   say(
     `${engine}: descriptors ${result.before.fds} → ${result.after.fds} (peak ${result.peakFds}), ` +
       `epoll registrations ${result.before.registrations} → ${result.after.registrations}, ` +
-      `memory ${result.before.rssMiB} → ${result.after.rssMiB} MiB; ` +
+      `heap after GC: control plane ${show(result.heap, "controlPlane")}, ` +
+      `data plane ${show(result.heap, "dataPlane")}; ` +
+      `resident ${result.before.rssMiB} → ${result.after.rssMiB} MiB; ` +
       `${result.long.connects + result.short.connects} connections, ` +
       `${result.long.ok + result.short.ok} exchanges ok, ${
         result.long.failed + result.short.failed
