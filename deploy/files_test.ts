@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { loadCommConfig } from "@fleetmon/comm";
 import { loadLbConfig } from "@fleetmon/lb";
-import { loadWebConfig } from "@fleetmon/web";
+import { handoverRisk, loadWebConfig } from "@fleetmon/web";
 import { PORTS, VMS } from "./plan.ts";
 
 const DEPLOY = new URL(".", import.meta.url).pathname;
@@ -122,4 +122,11 @@ Deno.test({
       assert.ok(check.success, `${script}: ${new TextDecoder().decode(check.stderr)}`);
     }
   },
+});
+
+Deno.test("the web VMs' sysctl file makes a certificate reload hand queued connections over", () => {
+  const text = read("files/web/etc/sysctl.d/60-fleetmon-web.conf");
+  const setting = text.split("\n").find((l) => l.startsWith("net.ipv4.tcp_migrate_req"));
+  assert.ok(setting, "the file sets net.ipv4.tcp_migrate_req");
+  assert.equal(handoverRisk(setting.split("=")[1]), undefined);
 });

@@ -35,5 +35,9 @@ if ls /opt/fleetmon/fleetmon-*.js >/dev/null 2>&1; then
     chmod 0640 /opt/fleetmon/certs/*.pem
   fi
 fi
+# web VMs: a certificate reload hands queued connections to the new listener (web/handover.ts).
+if [ -e /etc/sysctl.d/60-fleetmon-web.conf ]; then
+  sysctl -q -p /etc/sysctl.d/60-fleetmon-web.conf
+fi
 systemctl daemon-reload
 echo "install.sh: installed; start the units in the order docs/deploy.md gives"

@@ -5,5 +5,6 @@ export { createWebServer, type WebServer, type WebServerOptions } from "./server
 export { startWebNode, WEB_VERSION, type WebNode } from "./node.ts";
 export { loadWebConfig, type WebConfig, webConfigSchema } from "./config.ts";
 export { ensureSelfSignedCert } from "./cert.ts";
+export { handoverRisk } from "./handover.ts";
 export { createStats, type WebStats } from "./stats.ts";
 export { SESSION_COOKIE } from "./sessions.ts";

@@ -4,6 +4,7 @@
  */
 import { formatHostPort, type HostPort } from "@fleetmon/shared/net";
 import type { Logger } from "@fleetmon/shared/log";
+import { handoverRisk, readMigrateSysctl } from "./handover.ts";
 
 export interface WebServerOptions {
   listen: HostPort;
@@ -33,7 +34,9 @@ type Handler = Deno.ServeHandler<Deno.NetAddr>;
 /**
  * One HTTPS listener. With `reusePort`, a second listener can take the same port while the first
  * still runs, so a certificate reload never refuses a connection; Deno allows it on a TLS listener
- * only with `--unstable-net` (deno.json's "unstable": ["net"], or the unit's flag).
+ * only with `--unstable-net` (deno.json's "unstable": ["net"], or the unit's flag). Connections the
+ * kernel queued on the first when it closes survive only with net.ipv4.tcp_migrate_req=1
+ * (handover.ts).
  */
 function listen(
   at: HostPort,
@@ -115,6 +118,8 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       const old = server;
       server = fresh;
       retire(old);
+      const risk = handoverRisk(readMigrateSysctl());
+      if (risk) logger.warn("certificate reload may have reset connections", { reason: risk });
       return;
     }
     // Without reusePort: check the pair on a throw-away listener, then swap listeners.

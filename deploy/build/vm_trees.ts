@@ -6,6 +6,7 @@
  *   dist/<vm>/opt/fleetmon/          bundles, install.sh, docs/deploy.md, (db VMs) mongo scripts
  *   dist/<vm>/etc/fleetmon/          env and config files
  *   dist/<vm>/etc/mongodb/           mongod or mongos config
+ *   dist/<vm>/etc/sysctl.d/          (web VMs) the kernel setting a certificate reload needs
  *   dist/<vm>/etc/systemd/system/    units
  */
 import { type PlannedVm, VMS } from "../plan.ts";
@@ -64,6 +65,10 @@ export function vmTree(vm: PlannedVm, tools: readonly string[]): TreeFile[] {
         bundle("web"),
         bundle("web-argon2"),
         repo("deploy/files/web/etc/fleetmon/web.env", "/etc/fleetmon/web.env"),
+        repo(
+          "deploy/files/web/etc/sysctl.d/60-fleetmon-web.conf",
+          "/etc/sysctl.d/60-fleetmon-web.conf",
+        ),
         unit("fleetmon-web.service"),
       ];
     case "lb-comm":

@@ -20,6 +20,7 @@ Deno.test("each app VM gets its tier's bundle, env or config file, unit and mong
   assert.ok(paths("cs1").includes("/etc/fleetmon/comm.env"));
   assert.ok(paths("cs1").includes("/etc/mongodb/mongos.conf"));
   assert.ok(paths("ws0").includes("/opt/fleetmon/fleetmon-web-argon2.js"));
+  assert.ok(paths("ws1").includes("/etc/sysctl.d/60-fleetmon-web.conf"), "reload loses nothing");
   assert.ok(paths("lb-web").includes("/etc/fleetmon/lb-web.json"));
   assert.ok(paths("lb-comm").includes("/opt/fleetmon/fleetmon-lb-data-plane.js"));
   assert.ok(!paths("lb-web").includes("/etc/mongodb/mongos.conf"), "lb needs no database");
