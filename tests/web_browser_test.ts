@@ -11,6 +11,7 @@ import { chromium, type Page } from "playwright-core";
 import { CHROMIUM, withoutBrowser } from "./_browser.ts";
 import { isListening, startService } from "@fleetmon/shared/supervisor";
 import { freePort } from "@fleetmon/shared/socket";
+import { delay } from "@fleetmon/shared/delay";
 import {
   eventually,
   openCluster,
@@ -202,6 +203,27 @@ Deno.test({
         () => Promise.resolve(series.length > asked ? true : undefined),
       );
       assert.equal(series.at(-1)!.to - series.at(-1)!.from, 86_400_000, "custom: one day");
+      // Picks while a slow request runs: they wait for it (no abort, which would let the next
+      // request start while the browser and the server still work on the old one), only the
+      // range picked last is asked next, and it is what is drawn.
+      await page.locator("#series-status:not(:has-text('Loading'))").waitFor({ timeout: 10_000 });
+      await page.route(/\/series\?/, async (route) => {
+        await delay(2_000);
+        await route.continue().catch(() => {}); // the page may be gone by then
+      });
+      const picked = series.length;
+      await page.click('#ranges button:has-text("7d")');
+      await eventually(
+        "the 7d request",
+        () => Promise.resolve(series.length > picked ? true : undefined),
+      );
+      await page.click('#ranges button:has-text("24h")');
+      await page.click('#ranges button:has-text("15m")');
+      await page.locator("#series-status:has-text('Raw')").waitFor({ timeout: 10_000 });
+      await page.unroute(/\/series\?/);
+      const spans = series.slice(picked).map((s) => s.to - s.from);
+      assert.deepEqual(spans.slice(0, 2), [604_800_000, 900_000], "7d, then only the last pick");
+      assert.ok(spans.slice(2).every((span) => span === 900_000), `then refreshes: ${spans}`);
       assert.equal(mostInFlight, 1, "never two series requests in flight");
       assert.deepEqual(failures, [], "no request failed");
 

@@ -1,6 +1,8 @@
 // /devices/:id: charts of the chosen time range from api/devices/:id/series (the data layer's
-// ranged, downsampled API). Never two requests in flight: a new range aborts the running one, and
-// the refresh of a range that ends "now" (every 10 s) waits while one runs. Gaps stay gaps
+// ranged, downsampled API). Never two requests in flight, not even for a moment: a range picked
+// while a request runs waits for it to end (its answer is then not drawn) and is asked next; an
+// aborted fetch would free the page at once while the browser and the server still work on it.
+// The refresh of a range that ends "now" (every 10 s) is skipped while one runs. Gaps stay gaps
 // (spanGaps off: the API puts a null row where data stops). Metrics are grouped by the first part
 // of their name (mem, net, disk, …), one chart per unit within a group, axes in that unit.
 "use strict";
@@ -14,8 +16,9 @@
   const custom = document.getElementById("custom-range");
   const palette = ["#2563eb", "#e0803a", "#12804a", "#c0362c", "#7b4bd6", "#1a9fb0", "#a07c1c"];
   let range = { spanMs: 3_600_000 }; // or { from, to } for a custom range
-  let running; // the AbortController of the request in flight
-  let settled = Promise.resolve(); // resolves once that request has ended
+  let busy = false; // a series request is in flight
+  let again = false; // a range was picked while it ran: ask for it when it ends
+  let picks = 0; // counts picks; an answer asked before the latest pick is not drawn
   let plots = [];
 
   const unitOf = (name) => /_([a-z]+)$/.exec(name)?.[1] ?? "";
@@ -112,36 +115,45 @@
     return `${ms / 1000} s`;
   }
 
+  /** A new range: shown as loading now, asked for as soon as no request is in flight. */
+  function pick() {
+    picks++;
+    status.textContent = "Loading…";
+    load();
+  }
+
   async function load({ refresh = false } = {}) {
-    if (refresh && running) return; // a refresh never stacks on a request in flight
-    running?.abort();
-    const controller = new AbortController();
-    running = controller;
-    const previous = settled;
-    let done;
-    settled = new Promise((resolve) => (done = resolve));
-    await previous; // the aborted request has ended before the next one starts
-    if (running !== controller) return done(); // a newer pick came meanwhile
+    if (busy) {
+      if (!refresh) again = true;
+      return;
+    }
+    busy = true;
+    const asked = picks;
     const { from, to } = bounds();
     exportLinks({ from, to });
-    if (!refresh) status.textContent = "Loading…";
     try {
+      // No abort on a new pick (see above); the timeout only frees the page from a hung server.
       const response = await fetch(`${api}/series?from=${from}&to=${to}`, {
-        signal: controller.signal,
+        signal: AbortSignal.timeout(30_000),
       });
+      // The body is read whole before the request counts as ended, whatever is done with it.
+      const body = await response.json().catch(() => ({}));
       if (response.status === 401) return fm.checkSession("../../");
+      if (asked !== picks) return; // a newer pick is asked next
       if (!response.ok) {
-        const body = await response.json().catch(() => ({}));
         status.textContent = body.error?.message ??
           `Cannot load the chart: HTTP ${response.status}`;
         return;
       }
-      draw(await response.json());
-    } catch (error) {
-      if (error.name !== "AbortError") status.textContent = "Cannot reach the server; retrying.";
+      draw(body);
+    } catch {
+      if (asked === picks) status.textContent = "Cannot reach the server; retrying.";
     } finally {
-      if (running === controller) running = undefined;
-      done();
+      busy = false;
+      if (again) {
+        again = false;
+        load();
+      }
     }
   }
 
@@ -166,7 +178,7 @@
     }
     custom.hidden = true;
     range = { spanMs: Number(button.dataset.range) };
-    load();
+    pick();
   });
   custom.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -177,7 +189,7 @@
       return;
     }
     range = { from, to };
-    load();
+    pick();
   });
   setInterval(() => {
     if (range.spanMs && !document.hidden) load({ refresh: true });
@@ -185,7 +197,7 @@
   addEventListener("resize", () => {
     for (const p of plots) p.setSize({ width: chartWidth(p.root.parentElement), height: 190 });
   });
-  load();
+  pick();
 
   // Editing name, group and tags (operators and admins; the form is absent otherwise).
   const form = document.getElementById("edit-form");
