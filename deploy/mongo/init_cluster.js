@@ -10,13 +10,14 @@ if (!password || password.length < 16) {
   quit(2);
 }
 const admin = db.getSiblingDB("admin");
-if (admin.getUser("fleetmon-dba") === null) {
-  try {
-    admin.createUser({ user: "fleetmon-dba", pwd: password, roles: ["root"] });
-  } catch (error) {
-    // Users exist already, so the localhost exception is gone: connect as fleetmon-dba instead.
-    if (!/requires authentication|not authorized/.test(String(error))) throw error;
-  }
+// No getUser first: under the localhost exception MongoDB refuses usersInfo ("requires
+// authentication"); only createUser is allowed, and only while no user exists.
+try {
+  admin.createUser({ user: "fleetmon-dba", pwd: password, roles: ["root"] });
+  print("created fleetmon-dba through the localhost exception");
+} catch (error) {
+  // A user exists already, so the localhost exception is gone: authenticate instead.
+  if (!/requires authentication|not authorized|already exists/.test(String(error))) throw error;
 }
 admin.auth("fleetmon-dba", password);
 const hosts = ["10.0.0.40", "10.0.0.41", "10.0.0.42"];

@@ -1,12 +1,18 @@
 // Step 5 of docs/deploy.md, run once after init_cluster.js, as the cluster administrator:
-//   COMM_PASSWORD=… WEB_PASSWORD=… OPERATOR_PASSWORD=… mongosh --quiet \
-//     "mongodb://fleetmon-dba@127.0.0.1:27017/admin" /opt/fleetmon/mongo/users.js
+//   DBA_PASSWORD=… COMM_PASSWORD=… WEB_PASSWORD=… OPERATOR_PASSWORD=… mongosh --quiet \
+//     "mongodb://127.0.0.1:27017/admin" /opt/fleetmon/mongo/users.js
+// (The passwords come from the environment, not the URI, where a "/" or "+" would need escaping.)
 // One role per kind of client, defined in admin (a role defined there may name other databases:
 // db:init reads config.collections), and one user each in the fleetmon database (so the URI's
 // /fleetmon is also the authentication database). None may drop anything, manage users, or write
 // another database. Safe to run again: it updates what exists.
 const fleet = db.getSiblingDB("fleetmon");
 const admin = db.getSiblingDB("admin");
+if (!process.env.DBA_PASSWORD) {
+  print("Set DBA_PASSWORD: the password of fleetmon-dba, made by init_cluster.js");
+  quit(2);
+}
+admin.auth("fleetmon-dba", process.env.DBA_PASSWORD);
 const everyCollection = { db: "fleetmon", collection: "" };
 // comm and web still create their indexes at start (an existing index is a no-op, but needs the
 // privilege): createIndex and createCollection stay until `deno task db:init` is the only place.
