@@ -1,6 +1,7 @@
 /** /cluster: load balancers, nodes and the database on one page; cluster.js refreshes it. */
 import { formatNumber, relativeTime } from "../views/format.ts";
 import { Layout } from "../views/layout.tsx";
+import { READINGS_COLLECTIONS } from "./database.ts";
 import type { ClusterView } from "./view.ts";
 
 type Role = "admin" | "operator" | "viewer";
@@ -194,10 +195,12 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
             <dd>{view.database.topology}</dd>
             <dt>Database</dt>
             <dd class="mono">{view.database.name}</dd>
-            <dt>Devices</dt>
-            <dd>{formatNumber(view.database.counts.devices ?? 0)}</dd>
-            <dt>Readings</dt>
-            <dd>{formatNumber(view.database.counts.readings ?? 0)}</dd>
+            {Object.entries(view.database.counts).map(([name, count]) => (
+              <>
+                <dt class="mono">{name}</dt>
+                <dd>{count === null ? "–" : `${formatNumber(count)} documents`}</dd>
+              </>
+            ))}
           </dl>
           {view.database.shards.length > 0 && (
             <table class="grid" id="shards">
@@ -209,7 +212,7 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
               </thead>
               <tbody>
                 {view.database.shards.map((s) => (
-                  <tr>
+                  <tr data-shard={s.id}>
                     <td>{s.id}</td>
                     <td class="mono">{s.host}</td>
                   </tr>
@@ -218,31 +221,41 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
             </table>
           )}
           {view.database.readings.length > 0 && (
-            <table class="grid" id="readings-spread">
-              <thead>
-                <tr>
-                  <th>Readings on</th>
-                  <th class="num">Documents</th>
-                  <th class="num">Size</th>
-                  <th class="num">Share</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.database.readings.map((r) => {
-                  const total = view.database.readings.reduce((sum, x) => sum + x.count, 0);
-                  return (
-                    <tr>
-                      <td>{r.shard}</td>
-                      <td class="num">{formatNumber(r.count)}</td>
-                      <td class="num">{bytes(r.sizeBytes)}</td>
-                      <td class="num">
-                        {total > 0 ? `${Math.round((r.count / total) * 100)} %` : "–"}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <div class="table-wrap">
+              <table class="grid" id="readings-spread">
+                <thead>
+                  <tr>
+                    <th>Readings</th>
+                    <th>On</th>
+                    <th class="num">Documents</th>
+                    <th class="num">Size</th>
+                    <th class="num">Share</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {view.database.readings.map((r) => {
+                    const total = view.database.readings
+                      .filter((x) => x.collection === r.collection)
+                      .reduce((sum, x) => sum + x.count, 0);
+                    const holds = READINGS_COLLECTIONS.find((c) => c.name === r.collection)?.holds;
+                    return (
+                      <tr data-collection={r.collection} data-shard={r.shard}>
+                        <td>
+                          <span class="mono">{r.collection}</span>{" "}
+                          <span class="muted small">{holds}</span>
+                        </td>
+                        <td>{r.shard}</td>
+                        <td class="num">{formatNumber(r.count)}</td>
+                        <td class="num">{bytes(r.sizeBytes)}</td>
+                        <td class="num">
+                          {total > 0 ? `${Math.round((r.count / total) * 100)} %` : "–"}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
           )}
           {view.database.notes.map((note) => <p key={note} class="muted">Not available: {note}</p>)}
         </section>
