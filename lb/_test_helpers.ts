@@ -1,6 +1,7 @@
 /** Real loopback backends and small waiting helpers for lb's tests. */
 import { createMemoryLogger } from "@fleetmon/shared/log";
 import type { HostPort } from "@fleetmon/shared/net";
+import { freePort } from "@fleetmon/shared/socket";
 import { type Balancer, type BalancerOptions, createBalancer } from "./balancer.ts";
 
 const encoder = new TextEncoder();
@@ -151,12 +152,7 @@ export async function waitFor(
 }
 
 /** A port that nothing listens on (it was free a moment ago). */
-export function deadPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
+export const deadPort = (): number => freePort();
 
 /** Tests of the data plane run once per engine. */
 export const ENGINES = ["epoll", "deno"] as const;
