@@ -6,13 +6,15 @@
  * the kernel wakes this thread straight away for each event, as HAProxy's loop is woken, where a
  * wait on the worker costs two thread wake-ups per event.
  *
- * A slice of 0 never holds up the process: right inside another program (or a test). A process
- * of its own (`lb/main.ts`) uses 50 ms: that took lb's p99, one request at a time, from 2.7 ms to
- * 0.9-1.0 ms in later bench:lb runs (HAProxy's: 0.5-0.9 ms). The price: while the balancer's CPU is saturated, the rest of
- * the process runs only between slices (the admin API answered in 0.2-1.4 s under a new-connection
- * flood; health checks kept passing). Asking the worker not to wait was tried and is worse: Deno
- * then polls its own sockets so rarely that health checks time out. `stop()` wakes a waiting call
- * through an eventfd.
+ * The data plane's worker (data_plane_worker.ts) uses 50 ms slices: that took lb's p99, one
+ * request at a time, from 2.7 ms to 0.9-1.0 ms in bench:lb runs (HAProxy's: 0.5-0.9 ms). The
+ * price is paid on that worker's thread only: while it is saturated, its own event loop (messages
+ * from the control plane, connect timeouts, the idle sweep) runs between slices. Health checks and
+ * the admin API run on the main thread and never wait for it (lb/control_plane_test.ts); when the
+ * loop ran on the main thread they answered in 0.2-1.4 s under a new-connection flood. Asking the
+ * FFI call not to wait was tried (when the loop still ran on the main thread) and was worse: Deno
+ * then polled its own sockets so rarely that health checks timed out. `stop()` wakes a waiting
+ * call through an eventfd.
  */
 import {
   CLOEXEC,
