@@ -129,7 +129,7 @@ function readJsonFile(path: string, problems: string[]): Layer {
 }
 
 function camelCase(flag: string): string {
-  return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return flag.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 /**

@@ -17,7 +17,8 @@ const NICE_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 
 export function chooseTier(from: number, to: number): { tier: Tier; stepMs: number } {
   const span = Math.max(1, to - from);
   const tier: Tier = span <= RAW_UP_TO_MS ? "raw" : span <= MINUTE_UP_TO_MS ? "1m" : "1h";
-  const least = Math.max(TIER_STEP_MS[tier], span / MAX_POINTS);
+  // At most MAX_POINTS - 1 steps in the span: one more bucket when `from` falls inside one.
+  const least = Math.max(TIER_STEP_MS[tier], span / (MAX_POINTS - 1));
   const stepMs = NICE_STEPS_MS.find((s) => s >= least) ??
     Math.ceil(least / 86_400_000) * 86_400_000;
   return { tier, stepMs };
