@@ -20,6 +20,7 @@ import type { AppContext, AppDeps, WebEnv } from "./context.ts";
 import { csrfProtection } from "./csrf.ts";
 import { errorHandler, isApiPath } from "./error_handler.ts";
 import { healthz } from "./health.ts";
+import { AuthCache } from "./login/auth_cache.ts";
 import { createInlineHasher } from "./login/password_hasher.ts";
 import { loginRoutes } from "./login_routes.tsx";
 import { createWebMetrics, PROMETHEUS_CONTENT_TYPE } from "./metrics.ts";
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
     xFrameOptions: "DENY",
   }));
   app.use(noStore());
+  app.use(forgetCachedSessionsAfterChanges(ctx));
   app.use(...csrfProtection(ctx.publicOrigins));
 
   // Public: health, static assets, sign-in.
@@ -122,6 +124,7 @@ function resolve(deps: AppDeps): AppContext {
       createClusterReader({ db: deps.db, self: deps.nodeId, lbs: [], now }),
     liveIntervalMs: deps.liveIntervalMs ?? 2_000,
     liveMaxMs: deps.liveMaxMs ?? 5 * 60_000,
+    authCache: deps.authCache ?? new AuthCache({ now }),
     fleet: deps.fleet ??
       createFleet({ db: deps.db, logger: deps.logger, now, firing: () => firingAlerts(deps.db) }),
   };
@@ -132,6 +135,17 @@ function noStore(): MiddlewareHandler {
   return async function noStore(c, next) {
     await next();
     if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
+  };
+}
+
+/**
+ * A change served here may have ended or narrowed a session or token (sign-out, role change, …):
+ * this node's cached ones go at once; other nodes drop theirs when the revocation count moves.
+ */
+function forgetCachedSessionsAfterChanges(ctx: AppContext): MiddlewareHandler {
+  return async function forgetCachedSessionsAfterChanges(c, next) {
+    await next();
+    if (!/^(GET|HEAD|OPTIONS)$/.test(c.req.method) && c.res.status < 400) ctx.authCache.clear();
   };
 }
 

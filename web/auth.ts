@@ -12,7 +12,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { collections } from "@fleetmon/shared/db";
 import { AuthError } from "@fleetmon/shared/errors";
-import { type AppContext, clientAddress, type WebEnv } from "./context.ts";
+import { type AppContext, type Authenticated, clientAddress, type WebEnv } from "./context.ts";
 import { authenticateToken } from "./access/tokens.ts";
 import { isApiPath } from "./error_handler.ts";
 import { BusyError, RateLimitError } from "./errors.ts";
@@ -129,6 +129,20 @@ export async function currentSession(ctx: AppContext, c: Context<WebEnv>) {
   return session ? { id, session } : undefined;
 }
 
+/** The session or token a request names, from this node's cache or else the database. */
+async function authenticate(
+  ctx: AppContext,
+  key: string,
+  read: () => Promise<Authenticated | undefined>,
+): Promise<Authenticated | undefined> {
+  const cached = ctx.authCache.get(key);
+  if (cached) return cached;
+  const ticket = ctx.authCache.ticket();
+  const found = await read();
+  if (found) ctx.authCache.put(key, found, found.session.expiresAt.getTime(), ticket);
+  return found;
+}
+
 /**
  * Lets a request through only with a live session or a valid API token
  * (`Authorization: Bearer fmt_…`); sets c.var.session, c.var.auth and (sessions) c.var.sessionId.
@@ -138,7 +152,13 @@ export function requireSession(ctx: AppContext): MiddlewareHandler<WebEnv> {
     const authorization = c.req.header("authorization");
     if (authorization !== undefined) {
       const token = /^Bearer ([^\s]+)$/i.exec(authorization)?.[1];
-      const found = token ? await authenticateToken(ctx.db, token, new Date(ctx.now())) : undefined;
+      const found = token
+        ? await authenticate(ctx, `token ${token}`, async () => {
+          const valid = await authenticateToken(ctx.db, token, new Date(ctx.now()));
+          return valid &&
+            { session: valid.session, auth: { via: "token", tokenId: valid.tokenId } };
+        })
+        : undefined;
       if (!found) {
         throw new AuthError(
           "invalid_token",
@@ -146,14 +166,20 @@ export function requireSession(ctx: AppContext): MiddlewareHandler<WebEnv> {
         );
       }
       c.set("session", found.session);
-      c.set("auth", { via: "token", tokenId: found.tokenId });
+      c.set("auth", found.auth);
       return await next();
     }
-    const found = await currentSession(ctx, c);
-    if (found) {
+    const id = getCookie(c, SESSION_COOKIE);
+    const found = id
+      ? await authenticate(ctx, `session ${id}`, async () => {
+        const session = await findSession(ctx.db, id, new Date(ctx.now()));
+        return session ? { session, auth: { via: "session" } } : undefined;
+      })
+      : undefined;
+    if (id && found) {
       c.set("session", found.session);
-      c.set("sessionId", found.id);
-      c.set("auth", { via: "session" });
+      c.set("sessionId", id);
+      c.set("auth", found.auth);
       return await next();
     }
     if (isApiPath(c.req.path)) {

@@ -3,6 +3,7 @@ import type { Db } from "mongodb";
 import type { SessionDoc } from "@fleetmon/shared/db";
 import type { Logger } from "@fleetmon/shared/log";
 import type { ClusterReader } from "./cluster/view.ts";
+import type { AuthCache } from "./login/auth_cache.ts";
 import type { PasswordHasher } from "./login/password_hasher.ts";
 import type { WebMetrics } from "./metrics.ts";
 import type { Fleet } from "./fleet/mod.ts";
@@ -51,6 +52,18 @@ export interface AppDeps {
   liveMaxMs?: number;
   /** The node's fleet index; made from `db` on first use unless given. */
   fleet?: Fleet;
+  /**
+   * Validated sessions and tokens (login/auth_cache.ts). Used only while someone feeds it the
+   * cluster's revocation count (startWebNode does, every 250 ms); default: a cache never fed, so
+   * every request reads the database.
+   */
+  authCache?: AuthCache<Authenticated>;
+}
+
+/** Who a request is, as the session gate found it. */
+export interface Authenticated {
+  session: SessionDoc;
+  auth: WebEnv["Variables"]["auth"];
 }
 
 export interface AppContext {
@@ -69,6 +82,7 @@ export interface AppContext {
   liveIntervalMs: number;
   liveMaxMs: number;
   fleet: Fleet;
+  authCache: AuthCache<Authenticated>;
 }
 
 /** The client's address as this node sees it (behind lb(web) in bridge mode: the lb's). */

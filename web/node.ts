@@ -26,10 +26,15 @@ import { deleteEndedLoginWindows } from "./rate_limit.ts";
 import { createStats } from "./stats.ts";
 import { createWorkerHasher, type PasswordHasher } from "./login/password_hasher.ts";
 import { deleteExpiredTrustedDevices } from "./login/trusted_devices.ts";
+import { AuthCache } from "./login/auth_cache.ts";
+import { readRevocations } from "./login/revocations.ts";
+import type { Authenticated } from "./context.ts";
 
 export const WEB_VERSION: string = denoJson.version;
 export const SESSION_SWEEP_INTERVAL_MS = 60_000;
 export const FLEET_SYNC_INTERVAL_MS = 500;
+/** How often the cluster's revocation count is read (login/auth_cache.ts: trusted for 1 s). */
+export const REVOCATION_CHECK_INTERVAL_MS = 250;
 /** How long the device change feed keeps a change; a node further behind loads the fleet again. */
 export const DEVICE_CHANGES_KEPT_MS = 15 * 60_000;
 
@@ -47,6 +52,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
   const shutdown = new AbortController();
   let server;
   let hasher: PasswordHasher | undefined;
+  let stopRevocationCheck = () => Promise.resolve();
   try {
     await Promise.all([ensureIndexes(database.db), ensureAlertIndexes(database.db)]);
     const stats = createStats();
@@ -67,7 +73,14 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
       lbToken: config.lbAdminTokenFile ? readLbToken(config.lbAdminTokenFile) : undefined,
       now: Date.now,
     });
+    const authCache = new AuthCache<Authenticated>({ now: Date.now });
+    const revocationCheck = every(REVOCATION_CHECK_INTERVAL_MS, async () => {
+      const startedAt = Date.now();
+      authCache.observe(await readRevocations(database.db), startedAt);
+    }, { logger, name: "revocation check" });
+    stopRevocationCheck = () => revocationCheck.stop();
     const app = createApp({
+      authCache,
       fleet,
       hasher,
       clusterReader,
@@ -158,6 +171,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
             fleetSync.stop(),
             alerting?.stop(),
             clusterSampler.stop(),
+            stopRevocationCheck(),
           ]);
           hasher?.close();
           await database.close();
@@ -167,6 +181,7 @@ export async function startWebNode(config: WebConfig, logger: Logger): Promise<W
     };
   } catch (error) {
     shutdown.abort();
+    await stopRevocationCheck();
     hasher?.close();
     await server?.close();
     await database.close();

@@ -1,8 +1,9 @@
 /**
  * Sessions live in the database so any web node can serve any user. The cookie carries a random
  * 256-bit id; the database keeps only its SHA-256, so a leaked sessions collection logs no one in.
- * FerretDB has no TTL indexes: every lookup filters on expiresAt, and each node deletes expired
- * sessions now and then (deleteExpiredSessions).
+ * FerretDB has no TTL indexes: every lookup checks expiresAt, and each node deletes expired
+ * sessions now and then (deleteExpiredSessions). Each change that ends or narrows sessions is
+ * announced (login/revocations.ts) so nodes drop the sessions they cached (login/auth_cache.ts).
  */
 import type { Db } from "mongodb";
 import {
@@ -12,6 +13,7 @@ import {
   sha256Hex,
   type UserDoc,
 } from "@fleetmon/shared/db";
+import { announceRevocation } from "./login/revocations.ts";
 
 /** `__Host-`: the browser accepts it only Secure, with Path=/ and no Domain, from this host. */
 export const SESSION_COOKIE = "__Host-fm_session";
@@ -44,14 +46,14 @@ export async function createSession(
 /** The live session for a cookie value, or null when unknown or expired. */
 export async function findSession(db: Db, id: string, now: Date): Promise<SessionDoc | null> {
   if (!/^fms_[A-Za-z0-9_-]{43}$/.test(id)) return null;
-  return await collections(db).sessions.findOne({
-    _id: await sha256Hex(id),
-    expiresAt: { $gt: now },
-  });
+  // `{_id}` alone: FerretDB answers only that shape from its index (docs/mongodb.md).
+  const doc = await collections(db).sessions.findOne({ _id: await sha256Hex(id) });
+  return doc && doc.expiresAt > now ? doc : null;
 }
 
 export async function deleteSession(db: Db, id: string): Promise<void> {
   await collections(db).sessions.deleteOne({ _id: await sha256Hex(id) });
+  await announceRevocation(db);
 }
 
 /** Deletes sessions that expired at or before `now`; returns how many. */
@@ -62,7 +64,9 @@ export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> 
 
 /** Ends every session of `user` ("sign out everywhere", password reset, account disabled). */
 export async function deleteUserSessions(db: Db, user: string): Promise<number> {
-  return (await collections(db).sessions.deleteMany({ user })).deletedCount;
+  const { deletedCount } = await collections(db).sessions.deleteMany({ user });
+  await announceRevocation(db);
+  return deletedCount;
 }
 
 /** Gives the live sessions of `user` a new role at once (role changed by an admin). */
@@ -72,4 +76,5 @@ export async function setSessionsRole(
   role: SessionDoc["role"],
 ): Promise<void> {
   await collections(db).sessions.updateMany({ user }, { $set: { role } });
+  await announceRevocation(db);
 }

@@ -10,6 +10,7 @@ import { collections, generateSecret, type SessionDoc, sha256Hex } from "@fleetm
 import { hasRole, type Role } from "../roles.ts";
 import { ForbiddenError, NotFoundError } from "../errors.ts";
 import type { Actor } from "./users.ts";
+import { announceRevocation } from "../login/revocations.ts";
 import { recordAudit } from "./audit.ts";
 
 export const TOKEN_PATTERN = /^fmt_[A-Za-z0-9_-]{43}$/;
@@ -103,6 +104,7 @@ export async function revokeToken(db: Db, id: string, actor: Actor, now = new Da
   if (result.matchedCount === 0) {
     throw new NotFoundError(`Token "${id}" does not exist or is already revoked`);
   }
+  await announceRevocation(db);
   await recordAudit(db, { ...actor, action: "token.revoke", target: id }, now);
 }
 
