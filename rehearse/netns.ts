@@ -112,7 +112,7 @@ export async function namespacePids(ns: string): Promise<number[]> {
  * Bounded: gives up on a namespace after 5 s of processes that will not die.
  */
 export async function removeNetwork(prefix: string): Promise<string[]> {
-  if (!/^fmr[0-9a-f]{4}-$/.test(prefix)) {
+  if (!/^fmr-[0-9a-f]{4}-$/.test(prefix)) {
     throw new TypeError(`Refusing to remove namespaces by prefix "${prefix}": not one of ours`);
   }
   const ours = (await listNamespaces()).filter((ns) => ns.startsWith(prefix));

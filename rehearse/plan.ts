@@ -22,7 +22,7 @@ export interface Vm {
 }
 
 export interface Plan {
-  /** Every namespace this run makes starts with it: `fmr<id>-`. */
+  /** Every namespace this run makes starts with it: `fmr-<id>-`. */
   prefix: string;
   /** The namespace holding the bridge and the switch ends of every veth. */
   switchNs: string;
@@ -73,7 +73,7 @@ export function createPlan(runId: string, subnet = "10.231.0.0/24"): Plan {
   if (octets.length !== 4 || Number(length) !== 24 || octets[3] !== 0) {
     throw new TypeError(`Cannot make a plan: subnet "${subnet}" is not a /24 network`);
   }
-  const prefix = `fmr${runId}-`;
+  const prefix = `fmr-${runId}-`;
   const plan: Plan = {
     prefix,
     switchNs: `${prefix}switch`,

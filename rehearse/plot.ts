@@ -61,13 +61,22 @@ export async function plotScenario(
     ctx.strokeStyle = "#d62728";
     ctx.lineWidth = 2;
     line(ctx, mx, PAD.top, mx, H - PAD.bottom);
-    if (text) label(ctx, m.label, mx + 4, PAD.top + 14 + (i % 4) * 16, "#d62728");
+    if (text) {
+      // On a white ground, so the label stays readable over the lines it crosses.
+      const [lx, ly] = [
+        Math.min(mx + 4, W - PAD.right - m.label.length * 7),
+        PAD.top + 14 + (i % 4) * 16,
+      ];
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(lx - 2, ly - 12, m.label.length * 7 + 4, 15);
+      label(ctx, m.label, lx, ly, "#d62728");
+    }
   }
   if (text) {
     label(ctx, title, PAD.left, 22, "#000000", 16);
-    label(ctx, "acked readings/s", PAD.left, 42, "#1f77b4");
-    label(ctx, "web requests/s (right axis)", PAD.left + 170, 42, "#2ca02c");
-    label(ctx, "failed web requests/s (right axis)", PAD.left + 400, 42, "#ff7f0e");
+    label(ctx, "acked readings/s (3-s mean)", PAD.left, 42, "#1f77b4");
+    label(ctx, "web requests/s (right axis)", PAD.left + 220, 42, "#2ca02c");
+    label(ctx, "failed web requests/s (right axis)", PAD.left + 440, 42, "#ff7f0e");
     for (let i = 0; i <= 4; i++) {
       label(ctx, fmt((maxAcked * i) / 4), 8, yA((maxAcked * i) / 4) + 4, "#1f77b4");
       label(ctx, fmt((maxWeb * i) / 4), W - PAD.right + 8, yW((maxWeb * i) / 4) + 4, "#2ca02c");

@@ -1,13 +1,15 @@
 /** Writes the report folder: summary.txt, figures.json and one PNG plot per scenario. */
 import { buildFigures, type Figures, formatSummary, type RunData, scenarioKey } from "./report.ts";
-import { rates, window } from "./timeline.ts";
+import { smoothRates, window } from "./timeline.ts";
 import { plotScenario } from "./plot.ts";
 
 export async function writeReport(dir: string, data: RunData): Promise<Figures> {
   await Deno.mkdir(dir, { recursive: true });
   const figures = buildFigures(data);
   for (const r of data.results) {
-    const points = rates(window(data.samples, r.startedMs - 1_000, r.endedMs + 1_000));
+    // From the start to a few seconds after the devices stopped: the audit after it is idle time.
+    const end = r.stoppedMs > 0 ? r.stoppedMs + 5_000 : r.endedMs;
+    const points = smoothRates(window(data.samples, r.startedMs - 1_000, end + 1_000), 1);
     const marks = data.marks.filter((m) => m.scenario === r.id);
     const png = await plotScenario(`${r.id}. ${r.title}`, points, marks);
     await Deno.writeFile(`${dir}/${scenarioKey(r)}.png`, png);

@@ -26,6 +26,8 @@ export interface ScenarioContext {
   mark(label: string): void;
   check(what: string, ok: boolean, detail?: string): void;
   figure(key: string, value: number): void;
+  /** Counts readings acked by load outside the fleet (scenario 10's), for the plots. */
+  countAcked(n: number): void;
   sleep(ms: number): Promise<void>;
   /** Opens `count` new device connections through lb(comm); the nodes they were welcomed by. */
   probeNodes(count: number): Promise<string[]>;
@@ -46,6 +48,8 @@ export interface ScenarioResult {
   ok: boolean;
   startedMs: number;
   endedMs: number;
+  /** When the devices stopped sending for the drain and audit (the plot ends soon after). */
+  stoppedMs: number;
   checks: Check[];
   figures: Record<string, number>;
   /** The last failed web requests' errors, if any. */

@@ -41,6 +41,29 @@ export function rates(samples: Sample[]): RatePoint[] {
   return out;
 }
 
+/**
+ * Rates at each sample, each the mean over the samples `half` before and after it: comm acks a
+ * whole batch at once, so under heavy load one-second rates swing between nothing and double.
+ */
+export function smoothRates(samples: Sample[], half: number): RatePoint[] {
+  const out: RatePoint[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    const [a, b] = [
+      samples[Math.max(0, i - half)],
+      samples[Math.min(samples.length - 1, i + half)],
+    ];
+    const dt = (b.t - a.t) / 1000;
+    if (dt <= 0) continue;
+    out.push({
+      s: samples[i].t / 1000,
+      ackedPerS: (b.acked - a.acked) / dt,
+      webPerS: (b.webOk - a.webOk) / dt,
+      webFailedPerS: (b.webFailed - a.webFailed) / dt,
+    });
+  }
+  return out;
+}
+
 /** The samples between two times (inclusive), for one scenario's plot and figures. */
 export function window(samples: Sample[], fromMs: number, toMs: number): Sample[] {
   return samples.filter((s) => s.t >= fromMs && s.t <= toMs);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { meanAckedRate, rates, window } from "./timeline.ts";
+import { meanAckedRate, rates, smoothRates, window } from "./timeline.ts";
 
 const samples = [
   { t: 0, acked: 0, webOk: 0, webFailed: 0 },
@@ -20,4 +20,13 @@ Deno.test("a window keeps the samples between its ends and the mean rate spans t
   assert.equal(window(samples, 1000, 3000).length, 2);
   assert.equal(meanAckedRate(samples, 0, 4000), 75);
   assert.equal(meanAckedRate(samples, 5000, 6000), 0);
+});
+
+Deno.test("smoothed rates are each the mean over the samples around it", () => {
+  assert.deepEqual(smoothRates(samples, 1).map((p) => [p.s, p.ackedPerS]), [
+    [0, 100],
+    [1, 100 / 3],
+    [3, 200 / 3],
+    [4, 200],
+  ]);
 });

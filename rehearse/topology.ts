@@ -147,6 +147,24 @@ export class Topology {
     return Object.fromEntries((stats.backends as BackendStats[]).map((b) => [b.id, b]));
   }
 
+  /** An admin action on one of an lb's backends (`POST /backends/:id/drain|disable|enable`). */
+  async backendAction(
+    lb: "lb-comm" | "lb-web",
+    action: "drain" | "disable" | "enable",
+    id: string,
+  ): Promise<void> {
+    const url = `http://${vm(this.plan, lb).ip}:${PORTS.lbAdmin}/backends/${id}/${action}`;
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.settings.adminToken}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    const body = await response.text();
+    if (!response.ok) {
+      throw new Error(`Cannot ${action} ${id} on ${lb}: ${response.status} ${body}`);
+    }
+  }
+
   async waitForBackends(
     lb: "lb-comm" | "lb-web",
     ids: string[],

@@ -12,14 +12,14 @@ export interface HostState {
   links: string[];
 }
 
-const REHEARSAL_NS = /^fmr[0-9a-f]{4}-/;
+const REHEARSAL_NS = /^fmr-[0-9a-f]{4}-/;
 
 export async function hostState(): Promise<HostState> {
   const namespaces = (await listNamespaces()).filter((ns) => !REHEARSAL_NS.test(ns)).sort();
   return { namespaces, links: await listHostLinks() };
 }
 
-/** The namespaces left with a run's prefix (`fmrXXXX-`). */
+/** The namespaces left with a run's prefix (`fmr-XXXX-`). */
 export async function leftOf(prefix: string): Promise<string[]> {
   if (!REHEARSAL_NS.test(prefix)) throw new TypeError(`Not a rehearsal's prefix: "${prefix}"`);
   return (await listNamespaces()).filter((ns) => ns.startsWith(prefix));

@@ -29,7 +29,7 @@ Deno.test({
       const [, , status] = await Promise.all([stdout, readLines(child.stderr), child.status]);
       assert.ok(sent, "the rehearsal got as far as its first scenario");
       assert.equal(status.code, 130, "an interrupted rehearsal exits 130");
-      assert.ok(prefix.startsWith("fmr"));
+      assert.ok(prefix.startsWith("fmr-"));
       assert.deepEqual(await leftOf(prefix), [], "no namespace of the run is left");
       assert.deepEqual(await hostState(), before, "other namespaces and host links as they were");
     } finally {

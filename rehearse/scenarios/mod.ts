@@ -6,6 +6,7 @@ import { replay } from "./replay.ts";
 import { badBackendList, cloneComm } from "./lb_reload.ts";
 import { webFaults } from "./web.ts";
 import { hostileTraffic } from "./hostile.ts";
+import { saturation } from "./saturation.ts";
 
 export const SCENARIOS: Scenario[] = [
   ...COMM_FAULTS,
@@ -15,4 +16,5 @@ export const SCENARIOS: Scenario[] = [
   cloneComm,
   webFaults,
   hostileTraffic,
+  saturation,
 ];
