@@ -18,7 +18,9 @@ import { parseArgs } from "node:util";
 import { isListening, startService } from "@fleetmon/shared/supervisor";
 import { echo, startBackend, type TestBackend } from "../_test_helpers.ts";
 import { type LoadFigures, longLived, shortLived } from "./_load.ts";
+import type { LbMemory } from "../admin.ts";
 import { type ProcessFigures, processFigures } from "./_probe.ts";
+import { heapInMiB, notBack } from "./_verdict.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -41,35 +43,8 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 const LONG_LIVED = 200;
 const SHORT_LOOPS = 4;
 const WARM_UP_MS = 20_000;
-/** How much a thread's heap (used or external) may be above its baseline at the end. */
-const HEAP_SLACK_MIB = 4;
-const MIB = 2 ** 20;
 const say = (line: string) => console.log(line);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface HeapFigures {
-  heapUsed: number;
-  external: number;
-}
-
-interface Memory {
-  controlPlane: HeapFigures;
-  dataPlane: HeapFigures;
-}
-
-/** A thread's heap in MiB, one decimal. */
-function mib(heap: HeapFigures) {
-  const round = (bytes: number) => Math.round(bytes / MIB * 10) / 10;
-  return { heapUsedMiB: round(heap.heapUsed), externalMiB: round(heap.external) };
-}
-
-/** Whether each thread's heap is within HEAP_SLACK_MIB of where it was. */
-function heapBack(before: Memory, after: Memory): boolean {
-  return (["controlPlane", "dataPlane"] as const).every((thread) =>
-    after[thread].heapUsed <= before[thread].heapUsed + HEAP_SLACK_MIB * MIB &&
-    after[thread].external <= before[thread].external + HEAP_SLACK_MIB * MIB
-  );
-}
 
 interface Stats {
   connections: { active: number; total: number };
@@ -141,7 +116,7 @@ async function soak(engine: string, durationMs: number) {
       rssMiB: samples.at(-1)!.rssMiB,
     };
   };
-  const memory = async (): Promise<Memory> =>
+  const memory = async (): Promise<LbMemory> =>
     await (await fetch(`http://${lb.readyEntry!.admin}/memory`)).json();
   await settle(3);
   const warmUp = { long: newFigures(), short: newFigures() };
@@ -209,15 +184,30 @@ async function soak(engine: string, durationMs: number) {
   await Deno.remove(workDir, { recursive: true });
   const heap = {
     before: {
-      controlPlane: mib(memoryBefore.controlPlane),
-      dataPlane: mib(memoryBefore.dataPlane),
+      controlPlane: heapInMiB(memoryBefore.controlPlane),
+      dataPlane: heapInMiB(memoryBefore.dataPlane),
     },
-    after: { controlPlane: mib(memoryAfter.controlPlane), dataPlane: mib(memoryAfter.dataPlane) },
+    after: {
+      controlPlane: heapInMiB(memoryAfter.controlPlane),
+      dataPlane: heapInMiB(memoryAfter.dataPlane),
+    },
   };
   const s = { before, after, peakFds: peak.fds, heap };
-  const back = after.fds <= before.fds && after.registrations <= before.registrations &&
-    heapBack(memoryBefore, memoryAfter);
-  return { engine, minutes: durationMs / 60_000, ...s, deaths, reloads, ...figures, back };
+  const problems = notBack(
+    { process: before, memory: memoryBefore },
+    { process: after, memory: memoryAfter },
+  );
+  const back = problems.length === 0;
+  return {
+    engine,
+    minutes: durationMs / 60_000,
+    ...s,
+    deaths,
+    reloads,
+    ...figures,
+    back,
+    problems,
+  };
 }
 
 function newFigures(): LoadFigures {
@@ -226,8 +216,8 @@ function newFigures(): LoadFigures {
 
 /** "12.3 → 12.5 MiB (external 1.0 → 1.0)" for one thread. */
 function show(
-  heap: Record<"before" | "after", Record<keyof Memory, ReturnType<typeof mib>>>,
-  thread: keyof Memory,
+  heap: Record<"before" | "after", Record<keyof LbMemory, ReturnType<typeof heapInMiB>>>,
+  thread: keyof LbMemory,
 ): string {
   const [b, a] = [heap.before[thread], heap.after[thread]];
   return `${b.heapUsedMiB} → ${a.heapUsedMiB} MiB (external ${b.externalMiB} → ${a.externalMiB})`;
@@ -249,7 +239,7 @@ for (const engine of engines) {
         result.long.failed + result.short.failed
       } ` +
       `failed; ${result.deaths} backend deaths, ${result.reloads} reloads: ` +
-      (result.back ? "back to baseline" : "NOT back to baseline"),
+      (result.back ? "back to baseline" : `NOT back to baseline: ${result.problems.join("; ")}`),
   );
   results.push(result);
 }
