@@ -1,7 +1,7 @@
 /**
  * The per-VM files in deploy/ against the tiers' own configuration loaders and the units' rules:
- * a typo in an env file or an lb JSON file fails here, not on a VM. (systemd-analyze is not on
- * this machine; the units' shape is checked line by line instead.)
+ * a typo in an env file or an lb JSON file fails here, not on a VM. The units' rules are checked
+ * line by line here; systemd_test.ts has systemd-analyze read them.
  */
 import assert from "node:assert/strict";
 import { loadCommConfig } from "@fleetmon/comm";
