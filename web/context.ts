@@ -21,6 +21,8 @@ export interface WebEnv {
     sessionId: string;
     /** How the caller signed in: a session cookie, or an API token (its public id). */
     auth: { via: "session" | "token"; tokenId?: string };
+    /** Set by a route that wrote its own audit entry, so the generic one is not written. */
+    audited: boolean;
   };
 }
 

@@ -4,7 +4,7 @@
  * streams of both. Answers come from the node's in-memory fleet index (web/fleet/), never from
  * a scan of `devices`.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
@@ -16,6 +16,8 @@ import { NotFoundError, parseInput, ValidationError } from "./errors.ts";
 import { deviceEditSchema, deviceRegistrationSchema, fleetQuerySchema } from "./fleet/mod.ts";
 import { devicesStream, overviewStream } from "./live.ts";
 import { requireRole } from "./roles.ts";
+import { actorOf } from "./access/actor.ts";
+import { recordAudit } from "./access/audit.ts";
 
 const noQuery = z.strictObject({});
 const deviceIdSchema = z.string().regex(
@@ -59,6 +61,17 @@ export function fleetRoutes(ctx: AppContext): Hono<WebEnv> {
     return id;
   };
 
+  /** The audit entry of a device change (the generic one in access/audit_changes.ts is skipped). */
+  const audit = async (
+    c: Context<WebEnv>,
+    action: string,
+    target: string,
+    detail: Record<string, unknown>,
+  ) => {
+    c.set("audited", true);
+    await recordAudit(ctx.db, { ...actorOf(ctx, c), action, target, detail }, new Date(ctx.now()));
+  };
+
   app.get("/overview", async (c) => {
     parseQuery(c, noQuery);
     await fleet.sync();
@@ -75,13 +88,26 @@ export function fleetRoutes(ctx: AppContext): Hono<WebEnv> {
     const input = parseInput("device", deviceRegistrationSchema, await jsonBody(c, "device"));
     const registered = await fleet.register(input);
     ctx.logger.info("device registered", { device: input.id, by: c.get("session").user });
+    await audit(c, "device.register", input.id, {
+      name: input.name ?? input.id,
+      group: input.group ?? null,
+      tags: input.tags ?? [],
+    });
     return c.json({ device: fleet.row(input.id), token: registered.token }, 201);
   });
 
   app.patch("/devices/:id", requireRole("operator"), limitBody, async (c) => {
     const id = deviceId(c.req.param("id"));
     const edit = parseInput("device change", deviceEditSchema, await jsonBody(c, "device change"));
+    const before = fleet.row(id);
     const row = await fleet.edit(id, edit);
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    for (const field of Object.keys(edit) as (keyof typeof edit)[]) {
+      const from = before?.[field] ?? null;
+      const to = row[field] ?? null;
+      if (JSON.stringify(from) !== JSON.stringify(to)) changes[field] = { from, to };
+    }
+    await audit(c, "device.edit", id, changes);
     ctx.logger.info("device changed", {
       device: id,
       by: c.get("session").user,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collections, registerDevice } from "@fleetmon/shared/db";
+import { collections } from "@fleetmon/shared/db";
 import { openTestDatabase } from "@fleetmon/shared/testing";
 import { apiLogin, ORIGIN, seedUser, testApp } from "../_testing.ts";
 
@@ -168,13 +168,17 @@ Deno.test("every change is in the audit log with who, what, when and from where"
   assert.equal(bad.status, 400);
 });
 
-Deno.test("a change made through any other route is audited with its route and target", async () => {
+Deno.test("registering and editing a device are audited with what changed", async () => {
   const { t, app, admin } = await setup();
   await using _ = t;
-  await registerDevice(t.db, { id: "pump-1", name: "Pump 1" });
+  const added = await app.request(
+    "/api/devices",
+    send("POST", admin, { id: "pump-1", name: "Pump 1", group: "plant-a", tags: ["pump"] }),
+  );
+  assert.equal(added.status, 201, await added.clone().text());
   const changed = await app.request(
     "/api/devices/pump-1",
-    send("PATCH", admin, { name: "Pump One" }),
+    send("PATCH", admin, { name: "Pump One", group: "plant-a", tags: ["pump", "north"] }),
   );
   assert.equal(changed.status, 200, await changed.clone().text());
   const refused = await app.request("/api/devices/nope", send("PATCH", admin, { name: "x" }));
@@ -182,8 +186,39 @@ Deno.test("a change made through any other route is audited with its route and t
   const { entries } = await (await app.request("/api/audit", { headers: { cookie: admin } }))
     .json();
   assert.deepEqual(
+    entries.map((e: Record<string, unknown>) => [e.actor, e.via, e.action, e.target, e.detail]),
+    [
+      ["admin", "session", "device.edit", "pump-1", {
+        name: { from: "Pump 1", to: "Pump One" },
+        tags: { from: ["pump"], to: ["north", "pump"] },
+      }],
+      ["admin", "session", "device.register", "pump-1", {
+        name: "Pump 1",
+        group: "plant-a",
+        tags: ["pump"],
+      }],
+    ],
+    "one entry per change that happened, with from and to; the refused edit is not there",
+  );
+  assert.equal(entries[0].node, "ws0");
+  assert.equal(typeof entries[0].client, "string");
+});
+
+Deno.test("a change made through a route without entries of its own is audited with its route and target", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  const app = testApp(t.db);
+  // A route added later by anyone: the middleware audits it without it doing anything.
+  app.post("/api/widgets/:id", (c) => c.json({ ok: true }));
+  app.post("/api/widgets/:id/fail", (c) => c.json({ ok: false }, 409));
+  const admin = await apiLogin(app);
+  assert.equal((await app.request("/api/widgets/w-1", send("POST", admin, {}))).status, 200);
+  assert.equal((await app.request("/api/widgets/w-2/fail", send("POST", admin, {}))).status, 409);
+  const { entries } = await (await app.request("/api/audit", { headers: { cookie: admin } }))
+    .json();
+  assert.deepEqual(
     entries.map((e: Record<string, unknown>) => [e.actor, e.action, e.target]),
-    [["admin", "PATCH /api/devices/:id", "pump-1"]],
+    [["admin", "POST /api/widgets/:id", "w-1"]],
     "only the change that happened",
   );
 });

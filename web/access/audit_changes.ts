@@ -3,7 +3,8 @@
  * PATCH or DELETE behind the session gate succeeds (status below 400), one entry with the route
  * pattern as the action (`PATCH /api/devices/:id`) and its `:id` (or the path) as the target.
  * Bodies are not copied (they may hold passwords or webhook secrets). User, token, alert and
- * audit routes write richer entries of their own and are skipped here. A failed audit write is logged;
+ * audit routes write richer entries of their own and are skipped here, and so is any request whose
+ * route set `c.var.audited` (device register and edit: `device.register`, `device.edit`). A failed audit write is logged;
  * it does not undo or fail the change that already happened.
  */
 import type { MiddlewareHandler } from "hono";
@@ -18,7 +19,7 @@ export function auditChanges(ctx: AppContext): MiddlewareHandler<WebEnv> {
   return async function auditChanges(c, next) {
     await next();
     if (READ_METHOD.test(c.req.method) || OWN_ENTRIES.test(c.req.path)) return;
-    if (c.res.status >= 400 || !c.get("session")) return;
+    if (c.res.status >= 400 || !c.get("session") || c.get("audited")) return;
     const route = c.req.routePath;
     const params = c.req.param() as Record<string, string>;
     try {
