@@ -38,6 +38,10 @@ const COMMON: TreeFile[] = [
   repo("docs/deploy.md", "/opt/fleetmon/docs/deploy.md"),
 ];
 
+/** The role's firewall, installed but not active (docs/deploy.md, "Firewall"). */
+const firewall = (role: string): TreeFile =>
+  repo(`deploy/files/${role}/etc/fleetmon/nftables.conf`, "/etc/fleetmon/nftables.conf");
+
 /** A VM that runs fleetmon code reaches the cluster through a mongos of its own. */
 const MONGOS: TreeFile[] = [
   unit("fleetmon-mongos.service"),
@@ -49,6 +53,10 @@ const MONGO_SCRIPTS = ["init_replica_sets.sh", "init_cluster.js", "users.js", "R
 
 /** The files of one VM; `tools` are the operator tools' bundle names that were built. */
 export function vmTree(vm: PlannedVm, tools: readonly string[]): TreeFile[] {
+  return [...roleTree(vm, tools), firewall(vm.role)];
+}
+
+function roleTree(vm: PlannedVm, tools: readonly string[]): TreeFile[] {
   switch (vm.role) {
     case "comm":
       return [
