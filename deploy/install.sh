@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run as root on a VM after its folder from `deno task build` is copied to / (docs/deploy.md):
-#   rsync -a dist/cs0/ root@10.0.0.20:/ && ssh root@10.0.0.20 sh /opt/fleetmon/install.sh
+#   tar -C dist/cs0 -cf - . | ssh root@10.0.0.20 tar -C / --no-same-owner --no-overwrite-dir -xf -
+#   ssh root@10.0.0.20 sh /opt/fleetmon/install.sh
 # Creates the unprivileged user the units run as, sets owners and modes, and reloads systemd.
 # It starts nothing: docs/deploy.md gives the order. Safe to run again.
 set -eu

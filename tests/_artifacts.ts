@@ -29,9 +29,18 @@ export async function buildArtifacts(distDir: string): Promise<Record<string, un
 /** Copies `dist/<from>/` to `<vmsDir>/<name>/`: installing a VM, or cloning one. */
 export async function stageVm(fromDir: string, vmDir: string): Promise<void> {
   await Deno.mkdir(vmDir, { recursive: true });
-  const { success } = await new Deno.Command("cp", { args: ["-a", `${fromDir}/.`, vmDir] })
-    .output();
-  if (!success) throw new Error(`Cannot copy ${fromDir} to ${vmDir}`);
+  // docs/deploy.md's copy, step 1, with the VM's folder in place of its /.
+  const { success, stderr } = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      'tar -C "$0" -cf - . | tar -C "$1" --no-same-owner --no-overwrite-dir -xf -',
+      fromDir,
+      vmDir,
+    ],
+  }).output();
+  if (!success) {
+    throw new Error(`Cannot copy ${fromDir} to ${vmDir}: ${new TextDecoder().decode(stderr)}`);
+  }
 }
 
 /** `KEY=value` lines, as systemd's EnvironmentFile= reads them. */

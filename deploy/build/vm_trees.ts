@@ -1,6 +1,7 @@
 /**
  * Each VM's folder in dist/: the files it needs at the paths they take on the VM, so
- * `rsync -a dist/cs0/ root@10.0.0.20:/` (or any copy) installs them, then
+ * copying dist/cs0/ onto the VM's / (docs/deploy.md, step 1: tar, root-owned, existing
+ * directories untouched) installs them, then
  * `/opt/fleetmon/install.sh` creates the users and sets owners and modes. Pure: the plan only.
  *
  *   dist/<vm>/opt/fleetmon/          bundles, install.sh, docs/deploy.md, (db VMs) mongo scripts

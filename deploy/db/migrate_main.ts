@@ -1,10 +1,10 @@
 /**
  * `deno task db:migrate` (docs/data.md, "Existing data"): moves readings of the old layout
  * (collection "readings", one document per reading) into the new one. Standalone: reads
- * MONGODB_URI (or --uri) and imports nothing of comm or web.
+ * MONGODB_URI (or --uri), with MONGODB_PASSWORD_FILE, and imports nothing of comm or web.
  */
 import { parseArgs } from "node:util";
-import { connectDatabase } from "@fleetmon/shared/db";
+import { connectDatabase, toolDatabaseUri } from "@fleetmon/shared/db";
 import { migrateOldLayout, openReadings } from "@fleetmon/shared/readings";
 
 const encoder = new TextEncoder();
@@ -17,7 +17,8 @@ Moves readings of the old layout (collection "readings", one document per readin
 one, builds their rollups, then drops the old collection. Stop comm and web nodes first. Safe to
 run again after an interruption.
 
-  --uri    the database (default: $MONGODB_URI; a URI without a database name means "fleetmon")
+  --uri    the database (default: $MONGODB_URI; a URI without a database name means "fleetmon";
+           MONGODB_PASSWORD_FILE adds the password to mongodb://USER@…)
   --help   this text`;
 
 const { values, positionals } = parseArgs({
@@ -29,12 +30,19 @@ if (values.help || positionals.length > 0) {
   (values.help ? out : err)(USAGE);
   Deno.exit(values.help ? 0 : 2);
 }
-const uri = values.uri ?? Deno.env.get("MONGODB_URI");
-if (!uri) {
-  err("Cannot connect: set MONGODB_URI or pass --uri\n\n" + USAGE);
+// MONGODB_PASSWORD_FILE (or the systemd credential) adds the operator's password, as for db:init.
+let target: ReturnType<typeof toolDatabaseUri> = { hint: "" };
+try {
+  target = toolDatabaseUri(values.uri ?? Deno.env.get("MONGODB_URI"), Deno.env.toObject());
+} catch (error) {
+  err((error as Error).message);
   Deno.exit(2);
 }
-const database = await connectDatabase(uri, { appName: "fleetmon-db-migrate" });
+if (!target.uri) {
+  err(`Cannot connect: ${target.hint}\n\n` + USAGE);
+  Deno.exit(2);
+}
+const database = await connectDatabase(target.uri, { appName: "fleetmon-db-migrate" });
 try {
   const readings = await openReadings(database.db, { node: "db-migrate" });
   const result = await migrateOldLayout(database.db, readings, (read) => {
