@@ -13,6 +13,17 @@ export interface Peer {
   service: Service;
 }
 
+/** Fails with what to install when `command` is not on PATH (a clean machine lacks both peers). */
+async function requireCommand(command: string, debianPackage: string): Promise<void> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (await Deno.stat(`${dir}/${command}`).then(() => true, () => false)) return;
+  }
+  throw new Error(
+    `Cannot benchmark: ${command} is not installed: apt-get install ${debianPackage} ` +
+      "(its service need not run: the benchmark starts its own on loopback)",
+  );
+}
+
 async function waitHttp(url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -29,6 +40,7 @@ async function waitHttp(url: string, timeoutMs = 60_000): Promise<void> {
 }
 
 export async function startInfluxDB(dir: string): Promise<Peer> {
+  await requireCommand("influxd", "influxdb");
   const http = freePort();
   const config = `reporting-enabled = false
 bind-address = "127.0.0.1:${freePort()}"
@@ -71,6 +83,7 @@ bind-address = "127.0.0.1:${freePort()}"
 }
 
 export async function startVictoriaMetrics(dir: string): Promise<Peer> {
+  await requireCommand("victoria-metrics", "victoria-metrics");
   const http = freePort();
   await Deno.mkdir(dir, { recursive: true });
   const service = await startService({

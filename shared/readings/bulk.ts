@@ -8,6 +8,7 @@ import { bucketId } from "./_keys.ts";
 import type { RollupDoc } from "./rollups.ts";
 import { TIERS } from "./rollups.ts";
 import { bucketReadings } from "./series.ts";
+import { packCells } from "./cell_codec.ts";
 
 /** One tier's documents for `device`, from all of its readings in [from, to). */
 export function rollupDocs(
@@ -29,7 +30,7 @@ export function rollupDocs(
         doc = { _id: bucketId(device, docStart), d: device, t: new Date(docStart), c: {} },
       );
     }
-    doc.c[String((start - docStart) / cellMs)] = Object.fromEntries(metrics);
+    doc.c[String((start - docStart) / cellMs)] = packCells(metrics);
   }
   return [...docs.values()];
 }

@@ -1,7 +1,9 @@
 /**
  * Raw readings as insert-only chunk documents: one device's readings of one write, at most
- * MAX_CHUNK_READINGS of them spanning at most MAX_CHUNK_SPAN_MS, stored column by column (FerretDB
- * 1.24 stores no nested arrays, so the columns are fields named by metric). Pure.
+ * MAX_CHUNK_READINGS of them spanning at most MAX_CHUNK_SPAN_MS, stored column by column. The
+ * columns of times and values are one JSON string (`v`): FerretDB 1.24 (SQLite) spends its time
+ * per field it stores or returns, and a chunk of 100 readings of 8 metrics has 900 such values
+ * (docs/data.md). Chunks written before as fields (`t`, `m`) are still read. Pure.
  */
 
 /** A reading as comm accepted it. */
@@ -21,11 +23,14 @@ export interface ChunkDoc {
   /** Earliest and latest ts in the chunk. */
   t0: Date;
   t1: Date;
-  /** The readings' seqs, and their ts as ms after t0, in the same order. */
+  /** The readings' seqs, in the chunk's order (the simulator's audit counts them). */
   s: number[];
-  t: number[];
-  /** Metric name → a column of values, one per reading (null where a reading lacks it). */
-  m: Record<string, (number | null)[]>;
+  /** `JSON.stringify([t, m])`: ts as ms after t0, and metric name → a column of values, each in
+   * the order of `s` (null where a reading lacks the metric). */
+  v?: string;
+  /** The same two columns as fields, in chunks written before `v`. */
+  t?: number[];
+  m?: Record<string, (number | null)[]>;
   /** When and by which comm node it was written. */
   w: Date;
   node: string;
@@ -81,8 +86,7 @@ function packChunk(device: string, list: Reading[], node: string, now: Date): Ch
     t0: new Date(t0),
     t1: new Date(list.at(-1)!.ts),
     s: list.map((r) => r.seq),
-    t: list.map((r) => r.ts - t0),
-    m,
+    v: JSON.stringify([list.map((r) => r.ts - t0), m]),
     w: now,
     node,
   };
@@ -98,12 +102,15 @@ export interface StoredReading extends Reading {
 export function unpackChunk(doc: ChunkDoc): StoredReading[] {
   const t0 = doc.t0.getTime();
   const w = doc.w.getTime();
+  const [t, m]: [number[], Record<string, (number | null)[]>] = doc.v === undefined
+    ? [doc.t ?? [], doc.m ?? {}]
+    : JSON.parse(doc.v);
   return doc.s.map((seq, row) => {
     const metrics: Record<string, number> = {};
-    for (const name in doc.m) {
-      const value = doc.m[name][row];
+    for (const name in m) {
+      const value = m[name][row];
       if (value !== null && value !== undefined) metrics[name] = value;
     }
-    return { device: doc.d, seq, ts: t0 + doc.t[row], metrics, receivedAt: w, node: doc.node };
+    return { device: doc.d, seq, ts: t0 + t[row], metrics, receivedAt: w, node: doc.node };
   });
 }

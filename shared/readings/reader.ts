@@ -17,20 +17,26 @@ export interface Pager<T extends { _id: string }> {
   engine: Engine;
 }
 
-/** One device's documents with `_id` in `bounds`, in `_id` order (or reverse), a page at a time. */
+/**
+ * One device's documents with `_id` in `bounds`, in `_id` order (or reverse), a page at a time;
+ * pages grow fourfold from `pageSize` up to `maxPageSize` (a reader that stops early reads little).
+ */
 export async function* pageById<T extends { _id: string }>(
   pager: Pager<T>,
   device: string,
   bounds: { $gte: string; $lt: string },
   direction: 1 | -1,
   pageSize: number,
+  maxPageSize = pageSize,
 ): AsyncGenerator<T> {
   let range: Record<string, string> = bounds;
+  let size = pageSize;
   for (let page = 0; page < MAX_PAGES; page++) {
     const docs = await pager.collection.find(deviceFilter(pager.engine, device, range) as never)
-      .sort({ _id: direction }).limit(pageSize).toArray() as T[];
+      .sort({ _id: direction }).limit(size).toArray() as T[];
     yield* docs;
-    if (docs.length < pageSize) return;
+    if (docs.length < size) return;
+    size = Math.min(maxPageSize, size * 4);
     const last = docs.at(-1)!._id;
     range = direction === 1 ? { $gt: last, $lt: bounds.$lt } : { $gte: bounds.$gte, $lt: last };
   }
@@ -53,9 +59,9 @@ export class ReadingReader {
   async latest(device: string, limit: number, before = Number.MAX_SAFE_INTEGER) {
     const bySeq = new Map<number, StoredReading>();
     const bounds = { $gte: deviceRange(device).$gte, $lt: idRange(device, 0, before).$lt };
-    const pageSize = Math.min(200, Math.ceil(limit / 4) + 4);
+    // A busy device's chunks hold up to 100 readings, a quiet one's one: start small, grow.
     let newest: number[] = [];
-    for await (const chunk of pageById(this.#pager, device, bounds, -1, pageSize)) {
+    for await (const chunk of pageById(this.#pager, device, bounds, -1, 2, 200)) {
       // Chunks come by falling t0; none after this one holds a reading newer than t0 + span.
       if (newest.length >= limit && newest[limit - 1] > chunk.t0.getTime() + MAX_CHUNK_SPAN_MS) {
         break;

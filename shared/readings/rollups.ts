@@ -15,6 +15,7 @@ import { bucketId, idRange } from "./_keys.ts";
 import { rollups } from "./collections.ts";
 import type { ReadingReader } from "./reader.ts";
 import { bucketCells, bucketReadings, type Cell } from "./series.ts";
+import { packCells, type StoredCells, unpackCells } from "./cell_codec.ts";
 
 export interface RollupDoc {
   /** `bucketId(device, start)`. */
@@ -22,8 +23,8 @@ export interface RollupDoc {
   d: string;
   /** The document's start: an hour (1m tier) or a day (1h tier). */
   t: Date;
-  /** Cell index (minutes or hours after `t`) → metric name → figures. */
-  c: Record<string, Record<string, Cell>>;
+  /** Cell index (minutes or hours after `t`) → its metrics' figures, packed (cell_codec.ts). */
+  c: Record<string, StoredCells>;
 }
 
 export const MINUTE_MS = 60_000;
@@ -90,7 +91,7 @@ export async function recomputeRollups(
     const doc = await rollups(db, "1m").findOne({ _id: bucketId(device, hour), d: device });
     const merged = new Map();
     for (const [index, cells] of Object.entries(doc?.c ?? {})) {
-      bucketCells(hour + Number(index) * MINUTE_MS, cells, HOUR_MS, merged);
+      bucketCells(hour + Number(index) * MINUTE_MS, unpackCells(cells), HOUR_MS, merged);
     }
     await setCell(db, "1h", device, hour, merged.get(hour));
   }
@@ -110,7 +111,7 @@ async function setCell(
   // The device in the filter: an upsert on a sharded collection must name the whole shard key.
   const filter = { _id: bucketId(device, docStart), d: device };
   const update: UpdateFilter<RollupDoc> = cells && cells.size > 0
-    ? { $set: { t: new Date(docStart), [field]: Object.fromEntries(cells) } }
+    ? { $set: { t: new Date(docStart), [field]: packCells(cells) } }
     : { $unset: { [field]: "" } };
   await rollups(db, tier).updateOne(filter, update, {
     upsert: cells !== undefined && cells.size > 0,
@@ -125,7 +126,7 @@ export function cellsOf(
   const start = doc.t.getTime();
   return Object.entries(doc.c ?? {}).map((
     [i, cells],
-  ) => [start + Number(i) * TIERS[tier].cellMs, cells]);
+  ) => [start + Number(i) * TIERS[tier].cellMs, unpackCells(cells)]);
 }
 
 /** The `_id` range of a tier's documents that may hold cells in [from, to). */
