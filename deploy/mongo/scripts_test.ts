@@ -156,9 +156,18 @@ Deno.test("users.js authenticates as the administrator first and grants no drop 
   const granted = calls.filter((c) => c.startsWith("createRole")).join(" ");
   assert.doesNotMatch(granted, /drop|createUser|grantRole|dropDatabase/);
   assert.deepEqual(
-    calls.filter((c) => c.startsWith("createUser")).map((c) => c.split(" ")[1]),
-    ["fleetmon.fleetmon-comm", "fleetmon.fleetmon-web", "fleetmon.fleetmon-operator"],
+    calls.filter((c) => c.startsWith("createUser")).map((c) => c.split(" ").slice(1).join(" ")),
+    [
+      'fleetmon.fleetmon-comm [{"role":"fleetmonNode","db":"admin"}]',
+      'fleetmon.fleetmon-web [{"role":"fleetmonWeb","db":"admin"}]',
+      'fleetmon.fleetmon-operator [{"role":"fleetmonOperator","db":"admin"}]',
+    ],
   );
+  // What web/cluster/database.ts runs beyond reads and writes: $collStats and listShards.
+  const webRole = calls.find((c) => c.startsWith("createRole fleetmonWeb "))!;
+  assert.match(webRole, /collStats/);
+  assert.match(webRole, /listShards/);
+  assert.doesNotMatch(calls.find((c) => c.startsWith("createRole fleetmonNode "))!, /listShards/);
   assert.throws(
     () => mongoshStandIn({ ...PASSWORDS, DBA_PASSWORD: "" }, true).run("users.js"),
     /quit\(2\)/,

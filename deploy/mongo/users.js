@@ -19,6 +19,12 @@ const everyCollection = { db: "fleetmon", collection: "" };
 const NODE_ACTIONS = ["find", "insert", "update", "remove", "createIndex", "createCollection"];
 const ROLES = {
   fleetmonNode: [{ resource: everyCollection, actions: NODE_ACTIONS }],
+  // web's cluster page (web/cluster/database.ts) also reads how readings spread over the shards
+  // ($collStats) and lists the shards: metadata only, nothing written.
+  fleetmonWeb: [
+    { resource: everyCollection, actions: [...NODE_ACTIONS, "collStats"] },
+    { resource: { cluster: true }, actions: ["listShards"] },
+  ],
   // db:init, users and devices: also listing, stats and sharding fleetmon's collections
   // (enableSharding covers sh.enableSharding and sh.shardCollection), no drop.
   fleetmonOperator: [
@@ -36,7 +42,7 @@ for (const [role, privileges] of Object.entries(ROLES)) {
 }
 const USERS = [
   ["fleetmon-comm", "COMM_PASSWORD", "fleetmonNode"],
-  ["fleetmon-web", "WEB_PASSWORD", "fleetmonNode"],
+  ["fleetmon-web", "WEB_PASSWORD", "fleetmonWeb"],
   ["fleetmon-operator", "OPERATOR_PASSWORD", "fleetmonOperator"],
 ];
 for (const [user, variable, role] of USERS) {
