@@ -24,11 +24,26 @@ const When = (props: { at: string | null; now: number }) =>
     )
     : <span class="muted">never</span>;
 
-/** `{"role":"viewer"}` as `role: viewer`, for the audit table. */
-const describeDetail = (detail: Record<string, unknown> | undefined) =>
-  Object.entries(detail ?? {}).map(([key, value]) =>
-    `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`
-  ).join(" · ");
+const describeValue = (value: unknown): string => {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) {
+    return value.length === 0 ? "none" : value.map(describeValue).join(", ");
+  }
+  if (value === null) return "none";
+  return JSON.stringify(value);
+};
+
+/**
+ * `{"role":"viewer"}` as `role: viewer` and a change `{"name":{"from":"a","to":"b"}}` as
+ * `name: a → b`, for the audit table.
+ */
+export const describeDetail = (detail: Record<string, unknown> | undefined) =>
+  Object.entries(detail ?? {}).map(([key, value]) => {
+    if (value && typeof value === "object" && "from" in value && "to" in value) {
+      return `${key}: ${describeValue(value.from)} → ${describeValue(value.to)}`;
+    }
+    return `${key}: ${describeValue(value)}`;
+  }).join(" · ");
 
 const RoleSelect = (props: { value?: string }) => (
   <select name="role" aria-label="role">
@@ -47,7 +62,7 @@ export function UsersPage(props: Common & { users: UserJson[] }) {
       </div>
       {props.error && <p class="error" role="alert">{props.error}</p>}
       <div class="table-wrap">
-        <table class="grid" id="users">
+        <table class="grid stackable" id="users">
           <thead>
             <tr>
               <th>User</th>
@@ -60,15 +75,15 @@ export function UsersPage(props: Common & { users: UserJson[] }) {
           <tbody>
             {props.users.map((u) => (
               <tr data-user={u.username}>
-                <td>{u.username}</td>
-                <td>
+                <td data-label="User">{u.username}</td>
+                <td data-label="Role">
                   <form method="post" action={`users/${u.username}`} class="inline">
                     <input type="hidden" name="action" value="role" />
                     <RoleSelect value={u.role} />
                     <button type="submit">Save</button>
                   </form>
                 </td>
-                <td>
+                <td data-label="State">
                   <form method="post" action={`users/${u.username}`} class="inline">
                     <span class={u.disabled ? "badge off" : "badge ok"}>
                       {u.disabled ? "disabled" : "active"}
@@ -82,10 +97,10 @@ export function UsersPage(props: Common & { users: UserJson[] }) {
                     </button>
                   </form>
                 </td>
-                <td>
+                <td data-label="Created">
                   <When at={u.createdAt} now={props.now} />
                 </td>
-                <td>
+                <td data-label="Reset password">
                   <form method="post" action={`users/${u.username}`} class="inline">
                     <input type="hidden" name="action" value="password" />
                     <input
@@ -148,7 +163,7 @@ export function TokensPage(
         </section>
       )}
       <div class="table-wrap">
-        <table class="grid" id="tokens">
+        <table class="grid stackable" id="tokens">
           <thead>
             <tr>
               <th>Name</th>
@@ -163,14 +178,14 @@ export function TokensPage(
           <tbody>
             {props.tokens.map((t) => (
               <tr data-token={t.id}>
-                <td>{t.name}</td>
-                <td class="mono">{t.id}</td>
-                <td>{t.user}</td>
-                <td>{t.role}</td>
-                <td>
+                <td data-label="Name">{t.name}</td>
+                <td data-label="Id" class="mono">{t.id}</td>
+                <td data-label="Owner">{t.user}</td>
+                <td data-label="Role">{t.role}</td>
+                <td data-label="Expires">
                   <When at={t.expiresAt} now={props.now} />
                 </td>
-                <td>
+                <td data-label="Last used">
                   <When at={t.lastUsedAt} now={props.now} />
                 </td>
                 <td>
@@ -214,7 +229,7 @@ export function AuditPage(props: Common & { entries: AuditJson[] }) {
         <span class="muted">newest {props.entries.length} changes</span>
       </div>
       <div class="table-wrap">
-        <table class="grid" id="audit">
+        <table class="grid stackable" id="audit">
           <thead>
             <tr>
               <th>When</th>
@@ -228,19 +243,21 @@ export function AuditPage(props: Common & { entries: AuditJson[] }) {
           <tbody>
             {props.entries.map((e) => (
               <tr>
-                <td>
+                <td data-label="When">
                   <When at={e.at} now={props.now} />
                 </td>
-                <td>
+                <td data-label="Who">
                   {e.actor}
                   {e.via !== "session" && (
                     <span class="muted">({e.via}{e.tokenId ? ` ${e.tokenId}` : ""})</span>
                   )}
                 </td>
-                <td class="mono">{e.action}</td>
-                <td class="mono">{e.target}</td>
-                <td class="small">{describeDetail(e.detail)}</td>
-                <td class="mono">{[e.client, e.node].filter(Boolean).join(" via ")}</td>
+                <td data-label="What" class="mono">{e.action}</td>
+                <td data-label="Target" class="mono">{e.target}</td>
+                <td data-label="Detail" class="small">{describeDetail(e.detail)}</td>
+                <td data-label="From" class="mono">
+                  {[e.client, e.node].filter(Boolean).join(" via ")}
+                </td>
               </tr>
             ))}
           </tbody>

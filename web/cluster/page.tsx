@@ -66,7 +66,7 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
             </h3>
             {lb.backends.length > 0 && (
               <div class="table-wrap">
-                <table class="grid">
+                <table class="grid stackable">
                   <thead>
                     <tr>
                       <th>Backend</th>
@@ -82,16 +82,18 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
                   <tbody>
                     {lb.backends.map((b) => (
                       <tr data-backend={b.id}>
-                        <td>{b.id}</td>
-                        <td class="mono">{b.address}</td>
-                        <td>
+                        <td data-label="Backend">{b.id}</td>
+                        <td data-label="Address" class="mono">{b.address}</td>
+                        <td data-label="State">
                           <span class={stateClass(b.state)}>{b.state}</span>
                         </td>
-                        <td>{relativeTime(b.since, now)}</td>
-                        <td class="num">{formatNumber(b.active)}</td>
-                        <td class="num">{formatNumber(b.total)}</td>
-                        <td class="num">{formatNumber(b.failedConnects)}</td>
-                        <td class="muted">
+                        <td data-label="Since">{relativeTime(b.since, now)}</td>
+                        <td data-label="Open" class="num">{formatNumber(b.active)}</td>
+                        <td data-label="Total" class="num">{formatNumber(b.total)}</td>
+                        <td data-label="Failed connects" class="num">
+                          {formatNumber(b.failedConnects)}
+                        </td>
+                        <td data-label="Last check" class="muted">
                           {b.lastCheck
                             ? `${b.lastCheck.ok ? "ok" : "failed"} ${b.lastCheck.durationMs} ms${
                               b.lastCheck.detail ? `: ${b.lastCheck.detail}` : ""
@@ -108,8 +110,8 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
         ))}
 
         <h2>comm nodes</h2>
-        <div class="table-wrap">
-          <table class="grid" id="comm-nodes">
+        <div class="table-wrap" hidden={comm.length === 0}>
+          <table class="grid stackable" id="comm-nodes">
             <thead>
               <tr>
                 <th>Node</th>
@@ -126,20 +128,26 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
             <tbody>
               {comm.map((n) => (
                 <tr data-node={n.id}>
-                  <td>{n.id}</td>
-                  <td>
-                    <span class={stateClass(n.health)}>{n.health}</span>{" "}
-                    <span class="muted">
-                      {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
+                  <td data-label="Node">{n.id}</td>
+                  <td data-label="Health">
+                    <span>
+                      <span class={stateClass(n.health)}>{n.health}</span>{" "}
+                      <span class="muted">
+                        {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
+                      </span>
                     </span>
                   </td>
-                  <td class="num">{rate(n.rates.readingsStored, "/s")}</td>
-                  <td class="num">{rate(n.rates.readingsRejected, "/s")}</td>
-                  <td class="num">{formatNumber(n.stats.connections ?? 0)}</td>
-                  <td class="num">{formatNumber(n.stats.pendingReadings ?? 0)}</td>
-                  <td class="num">{rate(n.rates.dbWriteErrors, "/s")}</td>
-                  <td class="mono">{n.address}</td>
-                  <td>{relativeTime(n.heartbeatAt, now)}</td>
+                  <td data-label="Stored" class="num">{rate(n.rates.readingsStored, "/s")}</td>
+                  <td data-label="Rejected" class="num">{rate(n.rates.readingsRejected, "/s")}</td>
+                  <td data-label="Connections" class="num">
+                    {formatNumber(n.stats.connections ?? 0)}
+                  </td>
+                  <td data-label="Pending writes" class="num">
+                    {formatNumber(n.stats.pendingReadings ?? 0)}
+                  </td>
+                  <td data-label="Write errors" class="num">{rate(n.rates.dbWriteErrors, "/s")}</td>
+                  <td data-label="Address" class="mono">{n.address}</td>
+                  <td data-label="Heartbeat">{relativeTime(n.heartbeatAt, now)}</td>
                 </tr>
               ))}
             </tbody>
@@ -148,8 +156,8 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
         {comm.length === 0 && <p class="muted">No comm node has sent a heartbeat yet.</p>}
 
         <h2>web nodes</h2>
-        <div class="table-wrap">
-          <table class="grid" id="web-nodes">
+        <div class="table-wrap" hidden={web.length === 0}>
+          <table class="grid stackable" id="web-nodes">
             <thead>
               <tr>
                 <th>Node</th>
@@ -166,20 +174,26 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
             <tbody>
               {web.map((n) => (
                 <tr data-node={n.id}>
-                  <td>{n.id}{n.id === view.self ? " (this)" : ""}</td>
-                  <td>
-                    <span class={stateClass(n.health)}>{n.health}</span>{" "}
-                    <span class="muted">
-                      {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
+                  <td data-label="Node">{n.id}{n.id === view.self ? " (this)" : ""}</td>
+                  <td data-label="Health">
+                    <span>
+                      <span class={stateClass(n.health)}>{n.health}</span>{" "}
+                      <span class="muted">
+                        {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
+                      </span>
                     </span>
                   </td>
-                  <td class="num">{rate(n.rates.requests, "/s")}</td>
-                  <td class="num">{rate(n.rates.responses5xx, "/s")}</td>
-                  <td class="num">{rate(n.rates.loginsFailed, "/s")}</td>
-                  <td class="num">{formatNumber(n.stats.inFlight ?? 0)}</td>
-                  <td class="num">{formatNumber(n.stats.liveStreams ?? 0)}</td>
-                  <td class="mono">{n.address}</td>
-                  <td>{relativeTime(n.heartbeatAt, now)}</td>
+                  <td data-label="Requests" class="num">{rate(n.rates.requests, "/s")}</td>
+                  <td data-label="5xx" class="num">{rate(n.rates.responses5xx, "/s")}</td>
+                  <td data-label="Failed sign-ins" class="num">
+                    {rate(n.rates.loginsFailed, "/s")}
+                  </td>
+                  <td data-label="In flight" class="num">{formatNumber(n.stats.inFlight ?? 0)}</td>
+                  <td data-label="Live streams" class="num">
+                    {formatNumber(n.stats.liveStreams ?? 0)}
+                  </td>
+                  <td data-label="Address" class="mono">{n.address}</td>
+                  <td data-label="Heartbeat">{relativeTime(n.heartbeatAt, now)}</td>
                 </tr>
               ))}
             </tbody>
@@ -198,12 +212,16 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
             {Object.entries(view.database.counts).map(([name, count]) => (
               <>
                 <dt class="mono">{name}</dt>
-                <dd>{count === null ? "–" : `${formatNumber(count)} documents`}</dd>
+                <dd>
+                  {count === null
+                    ? "–"
+                    : `${formatNumber(count)} document${count === 1 ? "" : "s"}`}
+                </dd>
               </>
             ))}
           </dl>
           {view.database.shards.length > 0 && (
-            <table class="grid" id="shards">
+            <table class="grid stackable" id="shards">
               <thead>
                 <tr>
                   <th>Shard</th>
@@ -213,8 +231,8 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
               <tbody>
                 {view.database.shards.map((s) => (
                   <tr data-shard={s.id}>
-                    <td>{s.id}</td>
-                    <td class="mono">{s.host}</td>
+                    <td data-label="Shard">{s.id}</td>
+                    <td data-label="Hosts" class="mono">{s.host}</td>
                   </tr>
                 ))}
               </tbody>
@@ -222,7 +240,7 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
           )}
           {view.database.readings.length > 0 && (
             <div class="table-wrap">
-              <table class="grid" id="readings-spread">
+              <table class="grid stackable" id="readings-spread">
                 <thead>
                   <tr>
                     <th>Readings</th>
@@ -240,14 +258,14 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
                     const holds = READINGS_COLLECTIONS.find((c) => c.name === r.collection)?.holds;
                     return (
                       <tr data-collection={r.collection} data-shard={r.shard}>
-                        <td>
+                        <td data-label="Readings">
                           <span class="mono">{r.collection}</span>{" "}
                           <span class="muted small">{holds}</span>
                         </td>
-                        <td>{r.shard}</td>
-                        <td class="num">{formatNumber(r.count)}</td>
-                        <td class="num">{bytes(r.sizeBytes)}</td>
-                        <td class="num">
+                        <td data-label="On">{r.shard}</td>
+                        <td data-label="Documents" class="num">{formatNumber(r.count)}</td>
+                        <td data-label="Size" class="num">{bytes(r.sizeBytes)}</td>
+                        <td data-label="Share" class="num">
                           {total > 0 ? `${Math.round((r.count / total) * 100)} %` : "–"}
                         </td>
                       </tr>
