@@ -130,3 +130,45 @@ Deno.test("the web VMs' sysctl file makes a certificate reload hand queued conne
   assert.ok(setting, "the file sets net.ipv4.tcp_migrate_req");
   assert.equal(handoverRisk(setting.split("=")[1]), undefined);
 });
+
+Deno.test("step 10's settings load: web names both LBs' admin APIs, each LB serves its own address with a token", () => {
+  const lines = read("files/web/etc/fleetmon/web.env").split("\n");
+  const optional = lines.filter((l) => l.startsWith("# WEB_LB_ADMIN")).map((l) => l.slice(2));
+  assert.equal(optional.length, 2, "web.env holds step 10's two lines, commented out");
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/web.env`, [...lines, ...optional].join("\n"));
+    const env: Record<string, string> = {};
+    for (const line of Deno.readTextFileSync(`${dir}/web.env`).split("\n")) {
+      if (/^[A-Z_]+=/.test(line)) {
+        env[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+      }
+    }
+    const web = loadWebConfig([], env);
+    const ip = (name: string) => VMS.find((v) => v.name === name)!.ip;
+    assert.deepEqual(web.lbAdmin, [
+      { name: "lb-comm", url: `http://${ip("lb-comm")}:${PORTS.lbAdmin}` },
+      { name: "lb-web", url: `http://${ip("lb-web")}:${PORTS.lbAdmin}` },
+    ]);
+    assert.equal(web.lbAdminTokenFile, "/etc/fleetmon/{name}.admin-token");
+    // lb-comm as step 10 leaves it: admin on its own address, the token from lb-comm-admin.env.
+    const lbFile = JSON.parse(read("files/lb-comm/etc/fleetmon/lb-comm.json"));
+    Deno.writeTextFileSync(
+      `${dir}/lb-comm.json`,
+      JSON.stringify({ ...lbFile, admin: `${ip("lb-comm")}:${PORTS.lbAdmin}` }),
+    );
+    const lb = loadLbConfig(["--config", `${dir}/lb-comm.json`], {
+      LB_ADMIN_TOKEN: "0123456789abcdef0123456789abcdef",
+    });
+    assert.equal(lb.adminToken, "0123456789abcdef0123456789abcdef");
+    assert.throws(() => loadLbConfig(["--config", `${dir}/lb-comm.json`], {}), /admin token/);
+    assert.ok(
+      read("systemd/fleetmon-lb@.service").split("\n").includes(
+        "EnvironmentFile=-/etc/fleetmon/lb-%i-admin.env",
+      ),
+      "the unit reads the token's env file when there is one",
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -27,8 +27,13 @@ if ls /opt/fleetmon/fleetmon-*.js >/dev/null 2>&1; then
   install -d -o root -g fleetmon -m 0750 /etc/fleetmon
   find /etc/fleetmon -maxdepth 1 -type f \( -name '*.env' -o -name '*.json' -o -name '*.pem' \) \
     -exec chown root:fleetmon {} + -exec chmod 0640 {} +
-  [ -e /etc/fleetmon/mongodb-password ] && chown root:root /etc/fleetmon/mongodb-password \
-    && chmod 0600 /etc/fleetmon/mongodb-password
+  for secret in /etc/fleetmon/mongodb-password /etc/fleetmon/lb-*-admin.env; do
+    if [ -e "$secret" ]; then chown root:root "$secret"; chmod 0600 "$secret"; fi
+  done
+  # web reads the LBs' admin tokens itself, on each refresh of the cluster page (step 10).
+  for token in /etc/fleetmon/*.admin-token; do
+    if [ -e "$token" ]; then chown root:fleetmon "$token"; chmod 0640 "$token"; fi
+  done
   # web re-reads its certificate on `systemctl reload`, as the fleetmon user: the key is 0640.
   if [ -d /opt/fleetmon/certs ]; then
     chown -R root:fleetmon /opt/fleetmon/certs
