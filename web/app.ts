@@ -17,6 +17,7 @@ import { createFleet } from "./fleet/mod.ts";
 import { fleetRoutes } from "./fleet_routes.ts";
 import { requireSession } from "./auth.ts";
 import type { AppContext, AppDeps, WebEnv } from "./context.ts";
+import { compressJson } from "./compress.ts";
 import { csrfProtection } from "./csrf.ts";
 import { errorHandler, isApiPath } from "./error_handler.ts";
 import { healthz } from "./health.ts";
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
     xFrameOptions: "DENY",
   }));
   app.use(noStore());
+  app.use(compressJson());
   app.use(forgetCachedSessionsAfterChanges(ctx));
   app.use(...csrfProtection(ctx.publicOrigins));
 
