@@ -11,9 +11,17 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 export const COMPRESS_MIN_BYTES = 1024;
 
-export function compressJson(): MiddlewareHandler {
+/**
+ * Answers whose size grows with the fleet or the history (lists, series, the cluster). Others
+ * (`/api/me`, the overview) are small by construction and skip the cost of reading their body
+ * back (~30 % of a small answer's time in the app, measured in process).
+ */
+export const GROWING_ANSWERS = /^\/api\/(devices|alerts|audit|users|tokens|cluster|nodes)(\/|$)/;
+
+export function compressJson(paths: RegExp = GROWING_ANSWERS): MiddlewareHandler {
   return async function compressJson(c, next) {
     await next();
+    if (!paths.test(c.req.path)) return;
     const res = c.res;
     const accepted = c.req.header("accept-encoding") ?? "";
     const encoding = /\bbr\b/.test(accepted) ? "br" : /\bgzip\b/.test(accepted) ? "gzip" : null;

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { Hono } from "hono";
-import { compressJson } from "./compress.ts";
+import { compressJson, GROWING_ANSWERS } from "./compress.ts";
 
 function app() {
   const a = new Hono();
-  a.use(compressJson());
+  a.use(compressJson(/^\/(big|small|page)$/));
+  a.get(
+    "/elsewhere",
+    (c) => c.json({ rows: Array.from({ length: 200 }, (_, i) => ({ id: `d-${i}` })) }),
+  );
   a.get("/big", (c) => c.json({ rows: Array.from({ length: 200 }, (_, i) => ({ id: `d-${i}` })) }));
   a.get("/small", (c) => c.json({ ok: true }));
   a.get("/page", (c) => c.html(`<p>${"x".repeat(5000)}</p>`));
@@ -37,7 +41,21 @@ Deno.test("small JSON, other types and clients without gzip get the answer as it
   const small = await app().request("/small", { headers: { "accept-encoding": "gzip" } });
   assert.equal(small.headers.get("content-encoding"), null);
   assert.deepEqual(await small.json(), { ok: true });
+  const elsewhere = await app().request("/elsewhere", { headers: { "accept-encoding": "gzip" } });
+  assert.equal(elsewhere.headers.get("content-encoding"), null, "not a growing answer");
+  await elsewhere.body?.cancel();
   const page = await app().request("/page", { headers: { "accept-encoding": "gzip" } });
   assert.equal(page.headers.get("content-encoding"), null);
   assert.equal((await page.text()).length, 5007);
+});
+
+Deno.test("the growing answers are the API's lists, series and the cluster, not /api/me", () => {
+  for (
+    const path of ["/api/devices", "/api/devices/p-1/series", "/api/alerts/history", "/api/audit"]
+  ) {
+    assert.ok(GROWING_ANSWERS.test(path), path);
+  }
+  for (const path of ["/api/me", "/api/overview", "/api/devicesx"]) {
+    assert.ok(!GROWING_ANSWERS.test(path), path);
+  }
 });
