@@ -59,9 +59,13 @@ export class ReadingReader {
   async latest(device: string, limit: number, before = Number.MAX_SAFE_INTEGER) {
     const bySeq = new Map<number, StoredReading>();
     const bounds = { $gte: deviceRange(device).$gte, $lt: idRange(device, 0, before).$lt };
-    // A busy device's chunks hold up to 100 readings, a quiet one's one: start small, grow.
+    // A chunk spans at most 10 minutes: a device sending once a minute has ~10 readings in each,
+    // a busy one up to 100, a quiet one 1. One page for the first case, then pages grow. (Newest
+    // 100 of a once-a-minute device on FerretDB: 8-10 ms at the median from 12 chunks, 28-34 ms
+    // growing from 2: round trips, not bytes, cost here.)
     let newest: number[] = [];
-    for await (const chunk of pageById(this.#pager, device, bounds, -1, 2, 200)) {
+    const first = Math.min(200, Math.ceil(limit / 10) + 2);
+    for await (const chunk of pageById(this.#pager, device, bounds, -1, first, 200)) {
       // Chunks come by falling t0; none after this one holds a reading newer than t0 + span.
       if (newest.length >= limit && newest[limit - 1] > chunk.t0.getTime() + MAX_CHUNK_SPAN_MS) {
         break;
