@@ -1,10 +1,18 @@
 /** Running `deno task rehearse` as a process, for the rehearsal's tests. */
-import { listHostLinks, listNamespaces } from "../rehearse/netns.ts";
+import {
+  listHostLinks,
+  listNamespaces,
+  namespacesAvailable,
+  removeNetwork,
+} from "../rehearse/netns.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** Namespaces run as root only; the tests say plainly that they are skipped otherwise. */
-export const NOT_ROOT = Deno.uid() !== 0;
+/**
+ * Why the rehearsal's tests cannot run here (not root, no `ip netns`), or undefined when they can.
+ * The tests are then ignored under a name that says so.
+ */
+export const SKIPPED: string | undefined = (await namespacesAvailable()).why;
 
 export interface HostState {
   /** Namespaces other than rehearsals' (other runs, e.g. a CI run, may come and go meanwhile). */
@@ -23,12 +31,6 @@ export async function hostState(): Promise<HostState> {
 export async function leftOf(prefix: string): Promise<string[]> {
   if (!REHEARSAL_NS.test(prefix)) throw new TypeError(`Not a rehearsal's prefix: "${prefix}"`);
   return (await listNamespaces()).filter((ns) => ns.startsWith(prefix));
-}
-
-/** The run's namespace prefix, from its "network ready" line. */
-export function prefixOf(lines: string[]): string {
-  const line = lines.find((l) => l.includes('"network ready"'));
-  return line ? JSON.parse(line).prefix : "";
 }
 
 export function rehearse(args: string[]): Deno.ChildProcess {
@@ -58,4 +60,54 @@ export async function readLines(
   }
   if (rest) lines.push(rest);
   return lines;
+}
+
+export interface RehearsalRun {
+  lines: string[];
+  errors: string[];
+  status: Deno.CommandStatus;
+  prefix: string;
+  /** Whether it was still running after its time and was interrupted. */
+  timedOut: boolean;
+  /** The run's namespaces that were left when it ended (then removed by runRehearsal). */
+  left: string[];
+}
+
+/**
+ * Runs `deno task rehearse ARGS`, bounded: past `limitMs` it gets Ctrl-C (SIGINT, which makes it
+ * clean up) and a minute later SIGKILL. Whatever happens, any namespace left with its prefix is
+ * removed before this returns, so a failing test never leaves one behind.
+ */
+export async function runRehearsal(
+  args: string[],
+  limitMs: number,
+  onLine: (line: string, child: Deno.ChildProcess) => void = () => {},
+): Promise<RehearsalRun> {
+  const child = rehearse(args);
+  let timedOut = false;
+  const interrupt = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGINT");
+  }, limitMs);
+  const kill = setTimeout(() => child.kill("SIGKILL"), limitMs + 60_000);
+  let prefix = "";
+  let left: string[] = [];
+  const stdout = readLines(child.stdout, (line) => {
+    if (!prefix && line.includes('"network ready"')) prefix = JSON.parse(line).prefix;
+    onLine(line, child);
+  });
+  const stderr = readLines(child.stderr);
+  try {
+    const status = await child.status;
+    const lines = await stdout;
+    if (prefix) left = await leftOf(prefix);
+    // Its processes (the runner shares our stderr) live on if it could not clean up: kill them.
+    if (left.length > 0) await removeNetwork(prefix);
+    return { lines, errors: await stderr, status, prefix, timedOut, left };
+  } finally {
+    clearTimeout(interrupt);
+    clearTimeout(kill);
+    if (prefix && (await leftOf(prefix)).length > 0) await removeNetwork(prefix);
+    await Promise.allSettled([stdout, stderr]);
+  }
 }

@@ -55,7 +55,13 @@ export const drainNode: Scenario = {
       victim: VICTIM,
       label: "cs0 drained (SIGTERM)",
       inject: (c) => {
-        signalVm(c.topo.running(VICTIM), "SIGTERM");
+        const signalled = performance.now();
+        const running = c.topo.running(VICTIM);
+        signalVm(running, "SIGTERM");
+        // How long the drain takes to end (comm's bound: --shutdown-timeout-ms, 10 s by default).
+        running.service.exited.then(() =>
+          c.figure("exit_ms", Math.round(performance.now() - signalled))
+        );
         return Promise.resolve();
       },
       healLabel: "cs0 started again",
