@@ -37,10 +37,11 @@ export async function plotScenario(
   ctx.fillRect(0, 0, W, H);
   const t0 = points[0]?.s ?? 0;
   const t1 = Math.max(points[points.length - 1]?.s ?? 1, t0 + 1);
-  // Four grid steps of a round size each, so every axis label is a round number.
-  const maxAcked = 4 * niceMax(Math.max(1, ...points.map((p) => p.ackedPerS)) / 4);
+  // Four grid steps of a round size each, so every axis label is a round number, and a tenth
+  // of headroom, so a steady rate does not run along the top edge under the legend.
+  const maxAcked = 4 * niceMax((1.1 * Math.max(1, ...points.map((p) => p.ackedPerS))) / 4);
   const maxWeb = 4 *
-    niceMax(Math.max(1, ...points.map((p) => Math.max(p.webPerS, p.webFailedPerS))) / 4);
+    niceMax((1.1 * Math.max(1, ...points.map((p) => Math.max(p.webPerS, p.webFailedPerS)))) / 4);
   const x = (s: number) => PAD.left + ((s - t0) / (t1 - t0)) * (W - PAD.left - PAD.right);
   const yOf = (max: number) => (v: number) =>
     H - PAD.bottom - (v / max) * (H - PAD.top - PAD.bottom);

@@ -105,7 +105,7 @@ export const saturation: Scenario = {
   title: "Load one server to saturation: lb(comm) keeps spreading, the fleet's rate holds",
   async run(ctx) {
     const { topo, fleet } = ctx;
-    const connections = ctx.quick ? 40 : 80;
+    const connections = ctx.quick ? 80 : 200;
     const measureMs = ctx.quick ? 6_000 : 10_000;
     const settleMs = ctx.quick ? 2_000 : 4_000;
     const devices = (await ensureSimDevices(topo.db, simDeviceIds("rh-load", connections))).devices;
