@@ -7,6 +7,8 @@ export interface Unit {
   /** ExecStart split into words, `%i` replaced. */
   execStart: string[];
   environmentFile?: string;
+  /** systemd's `EnvironmentFile=-…`: a missing file is skipped, not an error. */
+  environmentFileOptional?: boolean;
   workingDirectory?: string;
 }
 
@@ -23,9 +25,11 @@ export function parseUnit(text: string, instance = ""): Unit {
   }
   const exec = values.get("ExecStart");
   if (!exec) throw new TypeError("Cannot read the unit: it has no ExecStart");
+  const environmentFile = values.get("EnvironmentFile");
   return {
     execStart: exec.trim().split(/\s+/),
-    environmentFile: values.get("EnvironmentFile")?.replace(/^-/, ""),
+    environmentFile: environmentFile?.replace(/^-/, ""),
+    environmentFileOptional: environmentFile?.startsWith("-") ?? false,
     workingDirectory: values.get("WorkingDirectory"),
   };
 }
@@ -71,5 +75,6 @@ export function vmCommand(unit: Unit, vmDir: string, deno: string) {
     command: words,
     cwd: unit.workingDirectory ? localize(unit.workingDirectory, vmDir, deno) : vmDir,
     envFile: unit.environmentFile ? localize(unit.environmentFile, vmDir, deno) : undefined,
+    envFileOptional: unit.environmentFileOptional ?? false,
   };
 }

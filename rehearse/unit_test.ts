@@ -46,3 +46,16 @@ Deno.test("environment files round-trip and a line without KEY= is refused", () 
   assert.deepEqual(parseEnvFile("# c\n\n" + formatEnvFile(env)), env);
   assert.throws(() => parseEnvFile("oops\n"), /no KEY=/);
 });
+
+Deno.test("an EnvironmentFile= with a leading - is optional, its path without the -", () => {
+  const unit = parseUnit(
+    "[Service]\nExecStart=/usr/local/bin/deno run x.js\nEnvironmentFile=-/etc/a.env\n",
+  );
+  assert.equal(unit.environmentFile, "/etc/a.env");
+  assert.equal(unit.environmentFileOptional, true);
+  const plain = parseUnit(
+    "[Service]\nExecStart=/usr/local/bin/deno run x.js\nEnvironmentFile=/etc/a.env\n",
+  );
+  assert.equal(plain.environmentFileOptional, false);
+  assert.equal(vmCommand(unit, "/vm", "/deno").envFile, "/vm/etc/a.env");
+});

@@ -55,7 +55,7 @@ export interface RunningVm {
 export async function startVm(vm: Vm, dir: string, files: VmFiles): Promise<RunningVm> {
   const unitText = await Deno.readTextFile(`${ROOT}deploy/systemd/${files.unit}`);
   const cmd = vmCommand(parseUnit(unitText, files.instance), dir, Deno.execPath());
-  const env = cmd.envFile ? parseEnvFile(await Deno.readTextFile(cmd.envFile)) : {};
+  const env = cmd.envFile ? await readEnvFile(cmd.envFile, cmd.envFileOptional) : {};
   const service = await startService({
     name: vm.name,
     command: "ip",
@@ -78,5 +78,15 @@ export function signalVm(running: RunningVm, signal: Deno.Signal): void {
     running.service.child.kill(signal);
   } catch {
     // gone already
+  }
+}
+
+/** A unit's environment file; an optional one (`EnvironmentFile=-…`) that is missing is empty. */
+async function readEnvFile(path: string, optional: boolean): Promise<Record<string, string>> {
+  try {
+    return parseEnvFile(await Deno.readTextFile(path));
+  } catch (error) {
+    if (optional && error instanceof Deno.errors.NotFound) return {};
+    throw error;
   }
 }

@@ -65,7 +65,9 @@ export function readUnit(text: string, instance = "") {
   return {
     exec: exec.split(/\s+/),
     cwd: value("WorkingDirectory"),
-    envFile: value("EnvironmentFile"),
+    envFile: value("EnvironmentFile")?.replace(/^-/, ""),
+    /** systemd's `EnvironmentFile=-…`: a missing file is skipped. */
+    envFileOptional: value("EnvironmentFile")?.startsWith("-") ?? false,
   };
 }
 
@@ -89,7 +91,7 @@ export async function startVm(spec: VmSpec): Promise<Service> {
       ? Deno.execPath()
       : word.replace(/^(--[\w-]+=)?(\/(?:etc|opt)\/)/, `$1${spec.vmDir}$2`);
   const [program, ...args] = unit.exec.map(local);
-  const fileEnv = unit.envFile ? parseEnvFile(await Deno.readTextFile(local(unit.envFile))) : {};
+  const fileEnv = unit.envFile ? await readEnvFile(local(unit.envFile), unit.envFileOptional) : {};
   const env: Record<string, string> = { ...fileEnv, ...spec.env, DENO_NO_UPDATE_CHECK: "1" };
   if (!AS_ROOT) {
     // No UTS namespace: say the host name the VM would have.
@@ -137,4 +139,13 @@ export async function runTool(
     throw new Error(`${tool} ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
   }
   return text;
+}
+
+async function readEnvFile(path: string, optional: boolean): Promise<Record<string, string>> {
+  try {
+    return parseEnvFile(await Deno.readTextFile(path));
+  } catch (error) {
+    if (optional && error instanceof Deno.errors.NotFound) return {};
+    throw error;
+  }
 }

@@ -293,7 +293,17 @@ Deno.test("protocol v1 holds as documented on a comm node and through lb(comm)",
       await step("disabling a connected device ends its session with token_revoked", async () => {
         await using conn = await welcomed();
         await setDeviceEnabled(db.db, conn.id, false);
-        await expectFatal(conn, "token_revoked");
+        // A live device pings; without it the idle timeout (as long as comm's revocation poll)
+        // could end the session first.
+        const pings = setInterval(
+          () => conn.send({ type: "ping", id: "alive" }).catch(() => {}),
+          500,
+        );
+        try {
+          await expectFatal(conn, "token_revoked");
+        } finally {
+          clearInterval(pings);
+        }
       });
     }
 
