@@ -4,7 +4,7 @@ import {
   listNamespaces,
   namespacesAvailable,
   removeNetwork,
-} from "../rehearse/netns.ts";
+} from "../rehearse/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 

@@ -1,0 +1,5 @@
+/**
+ * The rehearsal's public face for other folders: `deno task rehearse` runs `main.ts`; its tests
+ * use these to see the host's namespaces and links and to clean up after a run that was killed.
+ */
+export { listHostLinks, listNamespaces, namespacesAvailable, removeNetwork } from "./netns.ts";
