@@ -82,7 +82,10 @@ export function signalVm(running: RunningVm, signal: Deno.Signal): void {
 }
 
 /** A unit's environment file; an optional one (`EnvironmentFile=-…`) that is missing is empty. */
-async function readEnvFile(path: string, optional: boolean): Promise<Record<string, string>> {
+export async function readEnvFile(
+  path: string,
+  optional: boolean,
+): Promise<Record<string, string>> {
   try {
     return parseEnvFile(await Deno.readTextFile(path));
   } catch (error) {

@@ -8,6 +8,7 @@
  * (`unshare --uts`), so node ids come from the host name as on real VMs.
  */
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
+import { readEnvFile } from "../rehearse/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 export const AS_ROOT = Deno.uid() === 0;
@@ -41,18 +42,6 @@ export async function stageVm(fromDir: string, vmDir: string): Promise<void> {
   if (!success) {
     throw new Error(`Cannot copy ${fromDir} to ${vmDir}: ${new TextDecoder().decode(stderr)}`);
   }
-}
-
-/** `KEY=value` lines, as systemd's EnvironmentFile= reads them. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split("\n").map((l) => l.trim())) {
-    if (line === "" || line.startsWith("#")) continue;
-    const eq = line.indexOf("=");
-    if (eq <= 0) throw new TypeError(`Not KEY=value: "${line}"`);
-    env[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return env;
 }
 
 /** The unit's ExecStart words, WorkingDirectory and EnvironmentFile (`%i` replaced). */
@@ -139,13 +128,4 @@ export async function runTool(
     throw new Error(`${tool} ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
   }
   return text;
-}
-
-async function readEnvFile(path: string, optional: boolean): Promise<Record<string, string>> {
-  try {
-    return parseEnvFile(await Deno.readTextFile(path));
-  } catch (error) {
-    if (optional && error instanceof Deno.errors.NotFound) return {};
-    throw error;
-  }
 }
