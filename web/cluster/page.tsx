@@ -1,8 +1,10 @@
 /** /cluster: load balancers, nodes and the database on one page; cluster.js refreshes it. */
 import { formatNumber, relativeTime } from "../views/format.ts";
 import { Layout } from "../views/layout.tsx";
-import { READINGS_COLLECTIONS } from "./database.ts";
-import type { ClusterView } from "./view.ts";
+import { type Column, StackTable } from "../views/table.tsx";
+import { READINGS_COLLECTIONS, type ShardView, type SpreadView } from "./database.ts";
+import type { LbBackendView } from "./lb_stats.ts";
+import type { ClusterNodeView, ClusterView } from "./view.ts";
 
 type Role = "admin" | "operator" | "viewer";
 
@@ -21,6 +23,104 @@ const bytes = (n: number) =>
     : n >= 1e6
     ? `${(n / 1e6).toFixed(1)} MB`
     : `${Math.round(n / 1e3)} kB`;
+
+const lastCheck = (b: LbBackendView) =>
+  b.lastCheck
+    ? `${b.lastCheck.ok ? "ok" : "failed"} ${b.lastCheck.durationMs} ms${
+      b.lastCheck.detail ? `: ${b.lastCheck.detail}` : ""
+    }`
+    : "–";
+
+const BACKEND_COLUMNS = (now: number): Column<LbBackendView>[] => [
+  { label: "Backend", cell: (b) => b.id },
+  { label: "Address", class: "mono", cell: (b) => b.address },
+  { label: "State", cell: (b) => <span class={stateClass(b.state)}>{b.state}</span> },
+  { label: "Since", cell: (b) => relativeTime(b.since, now) },
+  { label: "Open", num: true, cell: (b) => formatNumber(b.active) },
+  { label: "Total", num: true, cell: (b) => formatNumber(b.total) },
+  { label: "Failed connects", num: true, cell: (b) => formatNumber(b.failedConnects) },
+  { label: "Last check", class: "muted", cell: lastCheck },
+];
+
+/** A node's own health and what each lb thinks of it. */
+const health = (n: ClusterNodeView) => (
+  <span>
+    <span class={stateClass(n.health)}>{n.health}</span>{" "}
+    <span class="muted">
+      {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
+    </span>
+  </span>
+);
+
+/** The columns every node has, around its kind's own. */
+const nodeColumns = (
+  now: number,
+  name: (n: ClusterNodeView) => string,
+  own: Column<ClusterNodeView>[],
+): Column<ClusterNodeView>[] => [
+  { label: "Node", cell: name },
+  { label: "Health", cell: health },
+  ...own,
+  { label: "Address", class: "mono", cell: (n) => n.address },
+  { label: "Heartbeat", cell: (n) => relativeTime(n.heartbeatAt, now) },
+];
+
+const COMM_COLUMNS = (now: number) =>
+  nodeColumns(now, (n) => n.id, [
+    { label: "Stored", num: true, cell: (n) => rate(n.rates.readingsStored, "/s") },
+    { label: "Rejected", num: true, cell: (n) => rate(n.rates.readingsRejected, "/s") },
+    { label: "Connections", num: true, cell: (n) => formatNumber(n.stats.connections ?? 0) },
+    {
+      label: "Pending writes",
+      num: true,
+      cell: (n) => formatNumber(n.stats.pendingReadings ?? 0),
+    },
+    { label: "Write errors", num: true, cell: (n) => rate(n.rates.dbWriteErrors, "/s") },
+  ]);
+
+const WEB_COLUMNS = (now: number, self: string) =>
+  nodeColumns(now, (n) => `${n.id}${n.id === self ? " (this)" : ""}`, [
+    { label: "Requests", num: true, cell: (n) => rate(n.rates.requests, "/s") },
+    { label: "5xx", num: true, cell: (n) => rate(n.rates.responses5xx, "/s") },
+    { label: "Failed sign-ins", num: true, cell: (n) => rate(n.rates.loginsFailed, "/s") },
+    { label: "In flight", num: true, cell: (n) => formatNumber(n.stats.inFlight ?? 0) },
+    { label: "Live streams", num: true, cell: (n) => formatNumber(n.stats.liveStreams ?? 0) },
+  ]);
+
+const SHARD_COLUMNS: Column<ShardView>[] = [
+  { label: "Shard", cell: (s) => s.id },
+  { label: "Hosts", class: "mono", cell: (s) => s.host },
+];
+
+/** Each collection's documents per shard, with its share of that collection. */
+const SPREAD_COLUMNS = (spread: SpreadView[]): Column<SpreadView>[] => {
+  const total = (collection: string) =>
+    spread.filter((x) => x.collection === collection).reduce((sum, x) => sum + x.count, 0);
+  return [
+    {
+      label: "Readings",
+      cell: (r) => (
+        <>
+          <span class="mono">{r.collection}</span>{" "}
+          <span class="muted small">
+            {READINGS_COLLECTIONS.find((c) => c.name === r.collection)?.holds}
+          </span>
+        </>
+      ),
+    },
+    { label: "On", cell: (r) => r.shard },
+    { label: "Documents", num: true, cell: (r) => formatNumber(r.count) },
+    { label: "Size", num: true, cell: (r) => bytes(r.sizeBytes) },
+    {
+      label: "Share",
+      num: true,
+      cell: (r) => {
+        const all = total(r.collection);
+        return all > 0 ? `${Math.round((r.count / all) * 100)} %` : "–";
+      },
+    },
+  ];
+};
 
 export function ClusterPage(props: { user: string; role: Role; view: ClusterView }) {
   const { view } = props;
@@ -65,140 +165,35 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
               </span>
             </h3>
             {lb.backends.length > 0 && (
-              <div class="table-wrap">
-                <table class="grid stackable">
-                  <thead>
-                    <tr>
-                      <th>Backend</th>
-                      <th>Address</th>
-                      <th>State</th>
-                      <th>Since</th>
-                      <th class="num">Open</th>
-                      <th class="num">Total</th>
-                      <th class="num">Failed connects</th>
-                      <th>Last check</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {lb.backends.map((b) => (
-                      <tr data-backend={b.id}>
-                        <td data-label="Backend">{b.id}</td>
-                        <td data-label="Address" class="mono">{b.address}</td>
-                        <td data-label="State">
-                          <span class={stateClass(b.state)}>{b.state}</span>
-                        </td>
-                        <td data-label="Since">{relativeTime(b.since, now)}</td>
-                        <td data-label="Open" class="num">{formatNumber(b.active)}</td>
-                        <td data-label="Total" class="num">{formatNumber(b.total)}</td>
-                        <td data-label="Failed connects" class="num">
-                          {formatNumber(b.failedConnects)}
-                        </td>
-                        <td data-label="Last check" class="muted">
-                          {b.lastCheck
-                            ? `${b.lastCheck.ok ? "ok" : "failed"} ${b.lastCheck.durationMs} ms${
-                              b.lastCheck.detail ? `: ${b.lastCheck.detail}` : ""
-                            }`
-                            : "–"}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <StackTable
+                columns={BACKEND_COLUMNS(now)}
+                rows={lb.backends}
+                rowData={(b) => ({ backend: b.id })}
+              />
             )}
           </section>
         ))}
 
         <h2>comm nodes</h2>
-        <div class="table-wrap" hidden={comm.length === 0}>
-          <table class="grid stackable" id="comm-nodes">
-            <thead>
-              <tr>
-                <th>Node</th>
-                <th>Health</th>
-                <th class="num">Stored</th>
-                <th class="num">Rejected</th>
-                <th class="num">Connections</th>
-                <th class="num">Pending writes</th>
-                <th class="num">Write errors</th>
-                <th>Address</th>
-                <th>Heartbeat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {comm.map((n) => (
-                <tr data-node={n.id}>
-                  <td data-label="Node">{n.id}</td>
-                  <td data-label="Health">
-                    <span>
-                      <span class={stateClass(n.health)}>{n.health}</span>{" "}
-                      <span class="muted">
-                        {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
-                      </span>
-                    </span>
-                  </td>
-                  <td data-label="Stored" class="num">{rate(n.rates.readingsStored, "/s")}</td>
-                  <td data-label="Rejected" class="num">{rate(n.rates.readingsRejected, "/s")}</td>
-                  <td data-label="Connections" class="num">
-                    {formatNumber(n.stats.connections ?? 0)}
-                  </td>
-                  <td data-label="Pending writes" class="num">
-                    {formatNumber(n.stats.pendingReadings ?? 0)}
-                  </td>
-                  <td data-label="Write errors" class="num">{rate(n.rates.dbWriteErrors, "/s")}</td>
-                  <td data-label="Address" class="mono">{n.address}</td>
-                  <td data-label="Heartbeat">{relativeTime(n.heartbeatAt, now)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        {comm.length > 0 && (
+          <StackTable
+            id="comm-nodes"
+            columns={COMM_COLUMNS(now)}
+            rows={comm}
+            rowData={(n) => ({ node: n.id })}
+          />
+        )}
         {comm.length === 0 && <p class="muted">No comm node has sent a heartbeat yet.</p>}
 
         <h2>web nodes</h2>
-        <div class="table-wrap" hidden={web.length === 0}>
-          <table class="grid stackable" id="web-nodes">
-            <thead>
-              <tr>
-                <th>Node</th>
-                <th>Health</th>
-                <th class="num">Requests</th>
-                <th class="num">5xx</th>
-                <th class="num">Failed sign-ins</th>
-                <th class="num">In flight</th>
-                <th class="num">Live streams</th>
-                <th>Address</th>
-                <th>Heartbeat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {web.map((n) => (
-                <tr data-node={n.id}>
-                  <td data-label="Node">{n.id}{n.id === view.self ? " (this)" : ""}</td>
-                  <td data-label="Health">
-                    <span>
-                      <span class={stateClass(n.health)}>{n.health}</span>{" "}
-                      <span class="muted">
-                        {Object.entries(n.lb).map(([lb, s]) => `${lb}: ${s}`).join(", ")}
-                      </span>
-                    </span>
-                  </td>
-                  <td data-label="Requests" class="num">{rate(n.rates.requests, "/s")}</td>
-                  <td data-label="5xx" class="num">{rate(n.rates.responses5xx, "/s")}</td>
-                  <td data-label="Failed sign-ins" class="num">
-                    {rate(n.rates.loginsFailed, "/s")}
-                  </td>
-                  <td data-label="In flight" class="num">{formatNumber(n.stats.inFlight ?? 0)}</td>
-                  <td data-label="Live streams" class="num">
-                    {formatNumber(n.stats.liveStreams ?? 0)}
-                  </td>
-                  <td data-label="Address" class="mono">{n.address}</td>
-                  <td data-label="Heartbeat">{relativeTime(n.heartbeatAt, now)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        {web.length > 0 && (
+          <StackTable
+            id="web-nodes"
+            columns={WEB_COLUMNS(now, view.self)}
+            rows={web}
+            rowData={(n) => ({ node: n.id })}
+          />
+        )}
 
         <h2>Database</h2>
         <section class="card" id="database">
@@ -221,59 +216,20 @@ export function ClusterPage(props: { user: string; role: Role; view: ClusterView
             ))}
           </dl>
           {view.database.shards.length > 0 && (
-            <table class="grid stackable" id="shards">
-              <thead>
-                <tr>
-                  <th>Shard</th>
-                  <th>Hosts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.database.shards.map((s) => (
-                  <tr data-shard={s.id}>
-                    <td data-label="Shard">{s.id}</td>
-                    <td data-label="Hosts" class="mono">{s.host}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <StackTable
+              id="shards"
+              columns={SHARD_COLUMNS}
+              rows={view.database.shards}
+              rowData={(s) => ({ shard: s.id })}
+            />
           )}
           {view.database.readings.length > 0 && (
-            <div class="table-wrap">
-              <table class="grid stackable" id="readings-spread">
-                <thead>
-                  <tr>
-                    <th>Readings</th>
-                    <th>On</th>
-                    <th class="num">Documents</th>
-                    <th class="num">Size</th>
-                    <th class="num">Share</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.database.readings.map((r) => {
-                    const total = view.database.readings
-                      .filter((x) => x.collection === r.collection)
-                      .reduce((sum, x) => sum + x.count, 0);
-                    const holds = READINGS_COLLECTIONS.find((c) => c.name === r.collection)?.holds;
-                    return (
-                      <tr data-collection={r.collection} data-shard={r.shard}>
-                        <td data-label="Readings">
-                          <span class="mono">{r.collection}</span>{" "}
-                          <span class="muted small">{holds}</span>
-                        </td>
-                        <td data-label="On">{r.shard}</td>
-                        <td data-label="Documents" class="num">{formatNumber(r.count)}</td>
-                        <td data-label="Size" class="num">{bytes(r.sizeBytes)}</td>
-                        <td data-label="Share" class="num">
-                          {total > 0 ? `${Math.round((r.count / total) * 100)} %` : "–"}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+            <StackTable
+              id="readings-spread"
+              columns={SPREAD_COLUMNS(view.database.readings)}
+              rows={view.database.readings}
+              rowData={(r) => ({ collection: r.collection, shard: r.shard })}
+            />
           )}
           {view.database.notes.map((note) => <p key={note} class="muted">Not available: {note}</p>)}
         </section>
