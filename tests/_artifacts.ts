@@ -8,7 +8,7 @@
  * (`unshare --uts`), so node ids come from the host name as on real VMs.
  */
 import { isListening, type Service, startService } from "@fleetmon/shared/supervisor";
-import { readEnvFile } from "../rehearse/mod.ts";
+import { parseUnit, readEnvFile, vmCommand } from "../rehearse/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 export const AS_ROOT = Deno.uid() === 0;
@@ -44,22 +44,6 @@ export async function stageVm(fromDir: string, vmDir: string): Promise<void> {
   }
 }
 
-/** The unit's ExecStart words, WorkingDirectory and EnvironmentFile (`%i` replaced). */
-export function readUnit(text: string, instance = "") {
-  const lines = text.replace(/\\\n\s*/g, " ").split("\n").map((l) => l.trim());
-  const value = (key: string) =>
-    lines.find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1).replaceAll("%i", instance);
-  const exec = value("ExecStart");
-  if (!exec) throw new TypeError("The unit has no ExecStart");
-  return {
-    exec: exec.split(/\s+/),
-    cwd: value("WorkingDirectory"),
-    envFile: value("EnvironmentFile")?.replace(/^-/, ""),
-    /** systemd's `EnvironmentFile=-…`: a missing file is skipped. */
-    envFileOptional: value("EnvironmentFile")?.startsWith("-") ?? false,
-  };
-}
-
 export interface VmSpec {
   name: string;
   vmDir: string;
@@ -71,16 +55,16 @@ export interface VmSpec {
 
 /** Starts the VM's unit and waits for its "listening" line. */
 export async function startVm(spec: VmSpec): Promise<Service> {
-  const unit = readUnit(
-    await Deno.readTextFile(`${spec.vmDir}/etc/systemd/system/${spec.unit}`),
-    spec.instance,
+  const unit = vmCommand(
+    parseUnit(
+      await Deno.readTextFile(`${spec.vmDir}/etc/systemd/system/${spec.unit}`),
+      spec.instance,
+    ),
+    spec.vmDir,
+    Deno.execPath(),
   );
-  const local = (word: string) =>
-    word === "/usr/local/bin/deno"
-      ? Deno.execPath()
-      : word.replace(/^(--[\w-]+=)?(\/(?:etc|opt)\/)/, `$1${spec.vmDir}$2`);
-  const [program, ...args] = unit.exec.map(local);
-  const fileEnv = unit.envFile ? await readEnvFile(local(unit.envFile), unit.envFileOptional) : {};
+  const [program, ...args] = unit.command;
+  const fileEnv = unit.envFile ? await readEnvFile(unit.envFile, unit.envFileOptional) : {};
   const env: Record<string, string> = { ...fileEnv, ...spec.env, DENO_NO_UPDATE_CHECK: "1" };
   if (!AS_ROOT) {
     // No UTS namespace: say the host name the VM would have.
@@ -93,7 +77,7 @@ export async function startVm(spec: VmSpec): Promise<Service> {
     args: AS_ROOT
       ? ["--uts", "sh", "-c", 'hostname "$0" && exec "$@"', spec.name, program, ...args]
       : args,
-    cwd: unit.cwd ? local(unit.cwd) : spec.vmDir,
+    cwd: unit.cwd,
     env,
     logFile: `${spec.vmDir}/output.log`,
     ready: isListening,
