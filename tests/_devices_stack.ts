@@ -11,9 +11,9 @@ import { createDeviceClient, type DeviceClient } from "@fleetmon/devices/lib";
 import { createMemoryLogger } from "@fleetmon/shared/log";
 import { eventually } from "@fleetmon/shared/testing";
 import { ensureSimDevices, SeqSet, type SimDevice, simDeviceIds } from "@fleetmon/devices/sim";
-import { type Service, startService } from "@fleetmon/shared/supervisor";
+import type { Service } from "@fleetmon/shared/supervisor";
+import { startCommProcess, startLbProcess } from "./_protocol_topology.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const quiet = createMemoryLogger("test");
 
 export interface Database {
@@ -59,50 +59,27 @@ export async function startDeviceStack(): Promise<DeviceStack> {
     const comm = {} as Record<"cs0" | "cs1", Service>;
     const startComm = async (i: number) => {
       const name = (["cs0", "cs1"] as const)[i];
-      comm[name] = await startService({
-        name,
-        args: [
-          "run",
-          "--allow-all",
-          `${ROOT}comm/main.ts`,
-          `--node=${name}`,
-          `--listen=127.0.0.1:${ports.comm[i]}`,
-          `--health=127.0.0.1:${ports.health[i]}`,
-          `--mongodb-uri=${uri}`,
-          "--proxy-protocol=true",
-          "--heartbeat-ms=1000",
-        ],
-        cwd: ROOT,
-        ready: (entry) => entry.msg === "listening",
-      });
+      comm[name] = (await startCommProcess({
+        node: name,
+        uri,
+        proxyProtocol: true,
+        flags: ["--heartbeat-ms=1000"],
+        port: ports.comm[i],
+        healthPort: ports.health[i],
+      })).service;
       return comm[name];
     };
     for (const i of [0, 1]) await startComm(i);
     cleanups.push(async () => {
       await Promise.all([comm.cs0.stop(5_000), comm.cs1.stop(5_000)]);
     });
-    const lbPort = freePort();
-    const lb = await startService({
-      name: "lb-comm",
-      args: [
-        "run",
-        "--allow-all",
-        `${ROOT}lb/main.ts`,
-        "--name=lb-comm",
-        `--listen=127.0.0.1:${lbPort}`,
-        "--admin=127.0.0.1:0",
-        "--check=http",
-        "--check-path=/healthz",
-        "--check-interval-ms=200",
-        "--rise=1",
-        "--fall=2",
-        "--proxy-protocol=v2",
-        ...[0, 1].map((i) =>
-          `--backend=cs${i}=127.0.0.1:${ports.comm[i]},check=${ports.health[i]}`
-        ),
-      ],
-      cwd: ROOT,
-      ready: (entry) => entry.msg === "listening",
+    const { service: lb, port: lbPort } = await startLbProcess({
+      proxyProtocol: "v2",
+      backends: [0, 1].map((i) => ({
+        name: `cs${i}`,
+        port: ports.comm[i],
+        healthPort: ports.health[i],
+      })),
     });
     cleanups.push(() => lb.stop(5_000).then(() => {}));
     return {

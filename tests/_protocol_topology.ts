@@ -1,5 +1,5 @@
 /**
- * What the protocol tests talk to, as real processes on free loopback ports against the test
+ * What the protocol and devices tests talk to, as real processes on free loopback ports against the test
  * database: comm nodes started from comm/main.ts (one plain, one expecting PROXY headers) and
  * lb(comm) from lb/main.ts in front of the second, sending PROXY v2 and checking /healthz.
  */
