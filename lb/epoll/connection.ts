@@ -41,6 +41,7 @@ import {
   SO_ERROR,
   SOL_SOCKET,
   TCP_NODELAY,
+  TCP_QUICKACK,
   tcpSocket,
 } from "./libc.ts";
 import type { Pollable, Poller } from "./poller.ts";
@@ -241,7 +242,12 @@ export class EpollConnection implements OpenConnection {
       }
       if (length === 0) return this.#ended(from, to);
       if (from === this.#client) backend.txBytes += length;
-      else backend.rxBytes += length;
+      else {
+        backend.rxBytes += length;
+        // A backend with Nagle on (Deno.serve over TLS) holds the rest of an answer until its first
+        // bytes are ACKed: ACK them now, not 40 ms later (docs/lb.md, "Relay").
+        enableOption(this.#context.libc, from.fd, IPPROTO_TCP, TCP_QUICKACK);
+      }
       this.progress++;
       const sent = call.send(to.fd, readBuffer, length, MSG_NOSIGNAL);
       if (sent !== length) {

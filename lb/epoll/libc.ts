@@ -101,6 +101,8 @@ export const SO_REUSEADDR = 2;
 export const SO_ERROR = 4;
 export const IPPROTO_TCP = 6;
 export const TCP_NODELAY = 1;
+/** Linux: ACK what was received now, not after the delayed-ACK timer (re-armed per read). */
+export const TCP_QUICKACK = 12;
 export const SHUT_WR = 1;
 export const MSG_NOSIGNAL = 0x4000;
 export const EPOLL_CTL_ADD = 1;
