@@ -1,7 +1,8 @@
 /**
  * Every comm node sweeps expired readings now and then (docs/data.md, "Retention"). Sweeps are
  * idempotent, so nodes need not agree on who sweeps; each starts at a random point of the period
- * so they seldom overlap.
+ * so they seldom overlap. stop() cuts a sweep under way short after its current device, so a node
+ * that drains is not held up by a sweep of the whole fleet.
  */
 import type { Db } from "mongodb";
 import { collections } from "@fleetmon/shared/db";
@@ -20,11 +21,13 @@ export function startRetentionSweeps(options: {
 }): RetentionSweeps {
   if (options.everyMs === 0) return { stop: () => Promise.resolve() };
   let sweeping: Promise<void> | undefined;
+  const stopping = new AbortController();
   const sweep = () =>
     sweeping ??= (async () => {
       const ids = await collections(options.db).devices.find({}, { projection: { _id: 1 } })
         .map((d) => d._id).toArray();
-      const result = await (await openReadings(options.db)).sweep(ids, options.policy);
+      const readings = await openReadings(options.db);
+      const result = await readings.sweep(ids, options.policy, stopping.signal);
       options.logger.info("retention sweep", { ...result });
     })().catch((error) => {
       options.logger.warn("retention sweep failed; will try next period", { error });
@@ -37,6 +40,7 @@ export function startRetentionSweeps(options: {
     async stop() {
       clearTimeout(timer);
       timer = undefined;
+      stopping.abort();
       await sweeping;
     },
   };

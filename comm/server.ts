@@ -250,9 +250,15 @@ export function createCommServer(options: CommServerOptions): CommServer {
       const flushed = Promise.race([batcher.flush(), deadline]);
       if (await flushed === "timeout") logger.warn("closing with readings unstored");
       await batcher.close({ flush: false });
-      await flushLastReadings();
-      await rollingUp;
-      await rollUp(true);
+      // Devices' last readings and this node's rollups, as far as the same deadline allows (a
+      // slow database, or a retention sweep beside it, must not hold the node past it).
+      const tidied = Promise.race([
+        flushLastReadings().then(() => rollingUp).then(() => rollUp(true)),
+        deadline,
+      ]);
+      if (await tidied === "timeout") {
+        logger.warn("closing before device status and rollups were written");
+      }
       await Promise.race([waitUntilEmpty(sessions), deadline]);
       clearTimeout(timer);
       for (const session of sessions) session.fail("server_busy", "Node is shutting down");

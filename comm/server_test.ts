@@ -176,6 +176,24 @@ Deno.test("closing the node tells devices to reconnect and acks what was in flig
   await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: comm.port }));
 });
 
+Deno.test("closing the node ends at its timeout when the database never finishes the rollups", async () => {
+  await using t = await openTestDatabase();
+  const { token } = await registerDevice(t.db, { id: "dev-stuck" });
+  const store = { ...createMongoStore(t.db), rollUp: () => new Promise<number>(() => {}) };
+  const comm = startComm(t.db, { store });
+  await using device = await connectTestDevice(comm.port);
+  await device.send({ type: "hello", v: 1, device: "dev-stuck", token }, reading(1));
+  await device.waitFor((f) => f.type === "ack");
+  await comm.server.close({ timeoutMs: 200 });
+  await device.closed;
+  assert.ok(
+    comm.logger.lines.some((l) =>
+      l.msg === "closing before device status and rollups were written"
+    ),
+  );
+  assert.equal((await storedReadings(t.db, "dev-stuck")).length, 1);
+});
+
 Deno.test("a burst of readings larger than the read buffer is parsed across chunk boundaries", async () => {
   await using t = await openTestDatabase();
   const { token } = await registerDevice(t.db, { id: "dev-burst" });

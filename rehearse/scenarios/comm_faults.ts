@@ -46,33 +46,44 @@ export const killNode: Scenario = {
     }),
 };
 
+/** comm's bound on a graceful stop (--shutdown-timeout-ms, not set in deploy/: its default). */
+const COMM_SHUTDOWN_TIMEOUT_MS = 10_000;
+
 export const drainNode: Scenario = {
   id: 3,
   name: "drain",
   title: "Drain a comm node (SIGTERM)",
-  run: (ctx) =>
-    runCommFault(ctx, {
+  run: (ctx) => {
+    let exited: Promise<{ code: number; ms: number }> | undefined;
+    return runCommFault(ctx, {
       victim: VICTIM,
       label: "cs0 drained (SIGTERM)",
       inject: (c) => {
         const signalled = performance.now();
         const running = c.topo.running(VICTIM);
         signalVm(running, "SIGTERM");
-        // How long the drain takes to end (comm's bound: --shutdown-timeout-ms, 10 s by default).
-        running.service.exited.then(() =>
-          c.figure("exit_ms", Math.round(performance.now() - signalled))
-        );
+        exited = running.service.exited.then((status) => ({
+          code: status.code,
+          ms: Math.round(performance.now() - signalled),
+        }));
         return Promise.resolve();
       },
       healLabel: "cs0 started again",
       heal: async (c) => {
-        const status = await c.topo.running(VICTIM).service.exited;
-        c.check("the drained node exits cleanly", status.code === 0, `code ${status.code}`);
+        const { code, ms } = await exited!;
+        c.figure("exit_ms", ms);
+        c.check("the drained node exits cleanly", code === 0, `code ${code}`);
+        c.check(
+          `the drained node exits within comm's ${COMM_SHUTDOWN_TIMEOUT_MS} ms shutdown bound`,
+          ms <= COMM_SHUTDOWN_TIMEOUT_MS,
+          `${ms} ms`,
+        );
         await c.topo.startVm(vm(c.topo.plan, VICTIM));
       },
       movedWithinMs: 2_000,
       checkDetection: false,
-    }),
+    });
+  },
 };
 
 export const freezeNode: Scenario = {

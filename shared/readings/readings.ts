@@ -110,8 +110,8 @@ export class Readings {
     return due.length;
   }
 
-  sweep(devices: string[], policy?: RetentionPolicy) {
-    return sweepRetention(this.db, this.engine, devices, this.#now(), policy);
+  sweep(devices: string[], policy?: RetentionPolicy, signal?: AbortSignal) {
+    return sweepRetention(this.db, this.engine, devices, this.#now(), policy, signal);
   }
 }
 

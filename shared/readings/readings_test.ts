@@ -122,6 +122,20 @@ Deno.test("retention deletes only what a tier no longer keeps", async () => {
   assert.deepEqual((await store.range("d", 0, now)).map((r) => r.seq), [6, 7, 8, 9, 10]);
 });
 
+Deno.test("a retention sweep stops before the next device once its signal aborts", async () => {
+  await using t = await openTestDatabase();
+  const now = T0 + 10 * 3600_000;
+  const store = await openReadings(t.db, { node: "cs0", now: () => now });
+  await store.write([...readings("a", 1, 2, 3600_000), ...readings("b", 1, 2, 3600_000)]);
+  const stop = new AbortController();
+  const policy = { rawMs: 1, minuteMs: 1e12, hourMs: 1e12 };
+  stop.abort();
+  const none = await store.sweep(["a", "b"], policy, stop.signal);
+  assert.deepEqual([none.devices, none.deleted.raw, none.stopped], [0, 0, true]);
+  const all = await store.sweep(["a", "b"], policy);
+  assert.deepEqual([all.devices, all.deleted.raw, all.stopped], [2, 4, false]);
+});
+
 Deno.test("every query of every read and sweep is an indexed _id range on FerretDB", {
   ignore: !testServerIsFerretDB(),
 }, async () => {

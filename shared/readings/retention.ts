@@ -24,15 +24,21 @@ export interface SweepResult {
   devices: number;
   deleted: { raw: number; "1m": number; "1h": number };
   ms: number;
+  /** True when `signal` stopped the sweep before its last device (a later sweep does the rest). */
+  stopped: boolean;
 }
 
-/** Deletes what each tier no longer keeps, for every device in `devices`. */
+/**
+ * Deletes what each tier no longer keeps, for every device in `devices`; stops between two devices
+ * once `signal` aborts (sweeps are idempotent, so the next one finishes the job).
+ */
 export async function sweepRetention(
   db: Db,
   engine: Engine,
   devices: string[],
   now: number,
   policy: RetentionPolicy = DEFAULT_RETENTION,
+  signal?: AbortSignal,
 ): Promise<SweepResult> {
   const started = performance.now();
   const deleted = { raw: 0, "1m": 0, "1h": 0 };
@@ -41,11 +47,19 @@ export async function sweepRetention(
     ["1m", rollups(db, "1m"), policy.minuteMs],
     ["1h", rollups(db, "1h"), policy.hourMs],
   ] as const;
+  let swept = 0;
   for (const device of devices) {
+    if (signal?.aborted) break;
+    swept++;
     for (const [tier, collection, keepMs] of tiers) {
       const filter = deviceFilter(engine, device, idRange(device, 0, now - keepMs));
       deleted[tier] += (await collection.deleteMany(filter)).deletedCount;
     }
   }
-  return { devices: devices.length, deleted, ms: Math.round(performance.now() - started) };
+  return {
+    devices: swept,
+    deleted,
+    ms: Math.round(performance.now() - started),
+    stopped: swept < devices.length,
+  };
 }
