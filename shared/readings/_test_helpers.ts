@@ -2,13 +2,13 @@
 import { type Db, MongoClient } from "mongodb";
 import { databaseName } from "../db/client.ts";
 import { rollups } from "./collections.ts";
-import { unpackCells } from "./cell_codec.ts";
+import { cellsOf } from "./rollups.ts";
 
 /** How many cpu values the rollup tier counted for `device`, over all its cells. */
 export async function countedIn(db: Db, tier: "1m" | "1h", device: string): Promise<number> {
   let count = 0;
   for (const doc of await rollups(db, tier).find({ d: device }).toArray()) {
-    for (const cells of Object.values(doc.c)) count += unpackCells(cells).cpu?.count ?? 0;
+    for (const [, cells] of cellsOf(doc, tier)) count += cells.cpu?.count ?? 0;
   }
   return count;
 }

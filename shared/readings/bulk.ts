@@ -30,7 +30,7 @@ export function rollupDocs(
         doc = { _id: bucketId(device, docStart), d: device, t: new Date(docStart), c: {} },
       );
     }
-    doc.c[String((start - docStart) / cellMs)] = packCells(metrics);
+    doc.c[String((start - docStart) / cellMs)] = packCells(metrics, start);
   }
   return [...docs.values()];
 }

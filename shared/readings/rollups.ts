@@ -90,8 +90,8 @@ export async function recomputeRollups(
   for (const { device, hour } of hours.values()) {
     const doc = await rollups(db, "1m").findOne({ _id: bucketId(device, hour), d: device });
     const merged = new Map();
-    for (const [index, cells] of Object.entries(doc?.c ?? {})) {
-      bucketCells(hour + Number(index) * MINUTE_MS, unpackCells(cells), HOUR_MS, merged);
+    if (doc) {
+      for (const [start, cells] of cellsOf(doc, "1m")) bucketCells(start, cells, HOUR_MS, merged);
     }
     await setCell(db, "1h", device, hour, merged.get(hour));
   }
@@ -111,7 +111,7 @@ async function setCell(
   // The device in the filter: an upsert on a sharded collection must name the whole shard key.
   const filter = { _id: bucketId(device, docStart), d: device };
   const update: UpdateFilter<RollupDoc> = cells && cells.size > 0
-    ? { $set: { t: new Date(docStart), [field]: packCells(cells) } }
+    ? { $set: { t: new Date(docStart), [field]: packCells(cells, start) } }
     : { $unset: { [field]: "" } };
   await rollups(db, tier).updateOne(filter, update, {
     upsert: cells !== undefined && cells.size > 0,
@@ -126,7 +126,10 @@ export function cellsOf(
   const start = doc.t.getTime();
   return Object.entries(doc.c ?? {}).map((
     [i, cells],
-  ) => [start + Number(i) * TIERS[tier].cellMs, unpackCells(cells)]);
+  ) => {
+    const cellStart = start + Number(i) * TIERS[tier].cellMs;
+    return [cellStart, unpackCells(cells, cellStart)];
+  });
 }
 
 /** The `_id` range of a tier's documents that may hold cells in [from, to). */
