@@ -9,6 +9,9 @@ import { PORTS, vm } from "../plan.ts";
 
 const HOSTILE = new URL("../hostile.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
+/** The storm's aim (issue 15) and the least it must reach on this shared 2-core machine. */
+const STORM_PER_S = 2_000;
+const STORM_FLOOR_PER_S = 1_000;
 
 export const hostileTraffic: Scenario = {
   id: 8,
@@ -32,6 +35,7 @@ export const hostileTraffic: Scenario = {
         `--device=${device.id}`,
         `--token=${device.token}`,
         `--duration-ms=${durationMs}`,
+        `--storm-per-s=${STORM_PER_S}`,
       ],
       stdout: "piped",
       stderr: "piped",
@@ -52,11 +56,12 @@ export const hostileTraffic: Scenario = {
       );
     }
     for (const [key, value] of Object.entries(sent)) ctx.figure(`hostile_${key}`, value);
-    ctx.figure("storm_per_s", Math.round((sent.storm ?? 0) / (durationMs / 1000)));
+    const stormPerS = Math.round((sent.storm ?? 0) / (durationMs / 1000));
+    ctx.figure("storm_per_s", stormPerS);
     ctx.check(
-      "the storm reaches 2,000 connects a second (or says how far it got)",
-      (sent.storm ?? 0) / (durationMs / 1000) >= 1_000,
-      `${Math.round((sent.storm ?? 0) / (durationMs / 1000))}/s`,
+      `the storm reaches ≥ ${STORM_FLOOR_PER_S} connects a second (aimed at ${STORM_PER_S})`,
+      stormPerS >= STORM_FLOOR_PER_S,
+      `${stormPerS}/s, ${sent.stormFailed ?? "?"} connects failed`,
     );
     ctx.check(
       "poison readings are nacked",
