@@ -55,7 +55,12 @@ try {
   if (interrupted) throw new Error("Interrupted before the network was made");
   await Deno.writeTextFile(`${runDir}/plan.json`, JSON.stringify(plan));
   await createNetwork(plan);
-  logger.info("network ready", { prefix: plan.prefix, subnet: plan.subnet, vms: plan.vms.length });
+  logger.info("network ready", {
+    prefix: plan.prefix,
+    subnet: plan.subnet,
+    vms: plan.vms.length,
+    runDir,
+  });
   if (interrupted) throw new Error("Interrupted");
   runner = new Deno.Command("ip", {
     args: [

@@ -71,12 +71,16 @@ export interface RehearsalRun {
   timedOut: boolean;
   /** The run's namespaces that were left when it ended (then removed by runRehearsal). */
   left: string[];
+  /** The run's temporary folder (VM folders, plan), as its "network ready" line said. */
+  runDir: string;
+  /** Whether that folder was left when it ended (then removed by runRehearsal). */
+  runDirLeft: boolean;
 }
 
 /**
  * Runs `deno task rehearse ARGS`, bounded: past `limitMs` it gets Ctrl-C (SIGINT, which makes it
- * clean up) and a minute later SIGKILL. Whatever happens, any namespace left with its prefix is
- * removed before this returns, so a failing test never leaves one behind.
+ * clean up) and a minute later SIGKILL. Whatever happens, any namespace left with its prefix, and
+ * its temporary folder, are removed before this returns, so a failing test never leaves one behind.
  */
 export async function runRehearsal(
   args: string[],
@@ -91,9 +95,10 @@ export async function runRehearsal(
   }, limitMs);
   const kill = setTimeout(() => child.kill("SIGKILL"), limitMs + 60_000);
   let prefix = "";
+  let runDir = "";
   let left: string[] = [];
   const stdout = readLines(child.stdout, (line) => {
-    if (!prefix && line.includes('"network ready"')) prefix = JSON.parse(line).prefix;
+    if (!prefix && line.includes('"network ready"')) ({ prefix, runDir } = JSON.parse(line));
     onLine(line, child);
   });
   const stderr = readLines(child.stderr);
@@ -103,11 +108,25 @@ export async function runRehearsal(
     if (prefix) left = await leftOf(prefix);
     // Its processes (the runner shares our stderr) live on if it could not clean up: kill them.
     if (left.length > 0) await removeNetwork(prefix);
-    return { lines, errors: await stderr, status, prefix, timedOut, left };
+    const runDirLeft = runDir !== "" && await exists(runDir);
+    return { lines, errors: await stderr, status, prefix, timedOut, left, runDir, runDirLeft };
   } finally {
     clearTimeout(interrupt);
     clearTimeout(kill);
     if (prefix && (await leftOf(prefix)).length > 0) await removeNetwork(prefix);
+    if (runDir.includes("fleetmon-rehearse-")) {
+      await Deno.remove(runDir, { recursive: true }).catch(() => {});
+    }
     await Promise.allSettled([stdout, stderr]);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }

@@ -35,6 +35,7 @@ Deno.test({
       assert.equal(run.status.code, 130, "an interrupted rehearsal exits 130");
       assert.ok(run.prefix.startsWith("fmr-"));
       assert.deepEqual(run.left, [], "no namespace of the run is left");
+      assert.equal(run.runDirLeft, false, "its temporary folder is removed");
       assert.deepEqual(await hostState(), before, "other namespaces and host links as they were");
     } finally {
       await Deno.remove(reportDir, { recursive: true });
@@ -59,6 +60,7 @@ Deno.test({
       assert.ok(run.prefix, "the network was made before the failure");
       assert.notEqual(run.status.code, 0);
       assert.deepEqual(run.left, [], "no namespace of the run is left");
+      assert.equal(run.runDirLeft, false, "its temporary folder is removed");
       assert.deepEqual(await hostState(), before, "other namespaces and host links as they were");
     } finally {
       await Deno.remove(reportDir, { recursive: true });
@@ -89,6 +91,8 @@ Deno.test({
       assert.ok(sent, "the rehearsal got as far as its first scenario");
       assert.ok(run.left.length > 0, "SIGKILL gave it no chance to remove its namespaces");
       assert.deepEqual(await leftOf(run.prefix), [], "the helper removed them");
+      assert.ok(run.runDirLeft, "nor its temporary folder");
+      await assert.rejects(Deno.stat(run.runDir), Deno.errors.NotFound, "the helper removed it");
       assert.deepEqual(await hostState(), before, "other namespaces and host links as they were");
     } finally {
       await Deno.remove(reportDir, { recursive: true });
