@@ -21,6 +21,8 @@ export interface DeviceFleetOptions {
 
 export class DeviceFleet {
   readonly acked = new Map<string, SeqSet>();
+  /** What was acked since the last takeNewlyAcked(), by device: what the next audit checks. */
+  #newlyAcked = new Map<string, SeqSet>();
   readonly clients: DeviceClient[] = [];
   #ackedTotal = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -46,6 +48,13 @@ export class DeviceFleet {
     let count = 0;
     for (const [device, set] of this.acked) if ((set.max ?? 0) > (mark.get(device) ?? 0)) count++;
     return count;
+  }
+
+  /** The seqs acked since the last call, by device; the next call starts afresh. */
+  takeNewlyAcked(): Map<string, SeqSet> {
+    const taken = this.#newlyAcked;
+    this.#newlyAcked = new Map();
+    return taken;
   }
 
   /** Devices by the comm node of their current connection. */
@@ -132,7 +141,12 @@ export class DeviceFleet {
       pingIntervalMs: 3_000,
       events: {
         onAcked: (seqs) => {
-          for (const seq of seqs) set.add(seq);
+          let newly = this.#newlyAcked.get(device.id);
+          if (!newly) this.#newlyAcked.set(device.id, newly = new SeqSet());
+          for (const seq of seqs) {
+            set.add(seq);
+            newly.add(seq);
+          }
           this.#ackedTotal += seqs.length;
         },
       },

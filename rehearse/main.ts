@@ -76,7 +76,7 @@ try {
       `--run-dir=${runDir}`,
       `--dist-dir=${ROOT}dist`,
       `--report-dir=${reportDir}`,
-      `--devices=${values.devices ?? (values.quick ? "60" : "100")}`,
+      `--devices=${values.devices ?? (values.quick ? "60" : "300")}`,
       `--rate=${values.rate}`,
       `--users=${values.users}`,
       ...values.scenarios ? [`--scenarios=${values.scenarios}`] : [],

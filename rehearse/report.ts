@@ -12,6 +12,15 @@ export interface RunData {
   samples: Sample[];
   marks: Mark[];
   results: ScenarioResult[];
+  /** The audit of every reading the fleet had acked, after the last scenario. */
+  finalAudit?: FinalAudit;
+}
+
+export interface FinalAudit {
+  checked: number;
+  lost_acked: number;
+  duplicates: number;
+  ms: number;
 }
 
 export const DB_NOTE =
@@ -27,6 +36,7 @@ export interface Figures {
   lost_acked: number;
   duplicates: number;
   failed_web_requests: number;
+  final_audit?: FinalAudit;
   scenarios: Record<string, Record<string, number | boolean | string>>;
 }
 
@@ -41,21 +51,24 @@ export function buildFigures(data: RunData): Figures {
   let failedWeb = 0;
   for (const r of data.results) {
     scenarios[scenarioKey(r)] = { ok: r.ok, ...r.figures };
-    lost = Math.max(lost, r.figures.lost_acked ?? 0);
-    duplicates = Math.max(duplicates, r.figures.duplicates ?? 0);
+    lost += r.figures.lost_acked ?? 0;
+    duplicates += r.figures.duplicates ?? 0;
     failedWeb += r.figures.web_failed ?? 0;
   }
+  const final = data.finalAudit;
   return {
-    ok: data.results.length > 0 && data.results.every((r) => r.ok),
+    ok: data.results.length > 0 && data.results.every((r) => r.ok) &&
+      (!final || final.lost_acked + final.duplicates === 0),
     variant: data.quick ? "quick" : "full",
     devices: data.devices,
     rate_per_device: data.rate,
     users: data.users,
     database: DB_NOTE,
-    // The audits are cumulative (each checks every reading acked so far): the largest is the run's.
-    lost_acked: lost,
-    duplicates,
+    // Each scenario audits what was acked during it; the final audit checks all of it again.
+    lost_acked: Math.max(lost, final?.lost_acked ?? 0),
+    duplicates: Math.max(duplicates, final?.duplicates ?? 0),
     failed_web_requests: failedWeb,
+    ...final && { final_audit: final },
     scenarios,
   };
 }
@@ -69,6 +82,9 @@ export function formatSummary(data: RunData, figures: Figures): string {
     }`,
     DB_NOTE + ".",
     `Audit over the whole run: ${figures.lost_acked} acked readings lost, ${figures.duplicates} duplicates; ${figures.failed_web_requests} failed web requests.`,
+    data.finalAudit
+      ? `Final audit of every acked reading: ${data.finalAudit.checked} checked, ${data.finalAudit.lost_acked} lost, ${data.finalAudit.duplicates} duplicates (${data.finalAudit.ms} ms).`
+      : "No final audit (the run stopped before it).",
     "",
   ];
   for (const r of data.results) {

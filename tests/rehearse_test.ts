@@ -2,7 +2,8 @@
  * The bounded rehearsal (`deno task rehearse --quick`): the seed's nine machines as network
  * namespaces running the built artifacts, scenarios 1–5 (comm faults), 7 (database gone), 9
  * (replay), 12 (bad LB reload), 11 (clone) and 6 (web node killed, web cable pulled) under a small
- * load, each asserting its own figures and an audit of 0 acked readings lost and 0 duplicates.
+ * load, each asserting its own figures and an audit of what was acked during it (0 lost, 0
+ * duplicates), then one audit of everything acked in the run.
  * Scenarios 8 (hostile traffic) and 10 (one server saturated) load both cores for their figures
  * and run in the full rehearsal only (`deno task rehearse`, docs/rehearse.md).
  */
@@ -60,9 +61,13 @@ Deno.test({
         const png = await Deno.readFile(`${reportDir}/${name}.png`);
         assert.deepEqual([...png.slice(1, 4)], [0x50, 0x4e, 0x47], `${name}.png is a PNG`);
       }
+      const final = figures.final_audit;
+      assert.ok(final?.checked > 0, "the final audit checked every acked reading once more");
+      assert.deepEqual([final.lost_acked, final.duplicates], [0, 0], "final audit");
       assert.deepEqual(JSON.parse(await Deno.readTextFile(`${reportDir}/figures.json`)), figures);
       assert.ok(run.prefix, "the run made its network");
       assert.deepEqual(run.left, [], "none of the run's namespaces is left");
+      assert.equal(run.runDirLeft, false, "nor its temporary folder");
       assert.deepEqual(await hostState(), before, "other namespaces and host links as they were");
     } finally {
       await Deno.remove(reportDir, { recursive: true });

@@ -5,7 +5,7 @@
  * Whatever acked seq has no group is lost.
  */
 import type { Db } from "mongodb";
-import { deviceRange, openReadings, pageById, rawChunks } from "@fleetmon/shared/readings";
+import { deviceRange, idRange, openReadings, pageById, rawChunks } from "@fleetmon/shared/readings";
 import type { SeqSet } from "./seq_set.ts";
 
 export interface AuditResult {
@@ -75,6 +75,12 @@ export class AuditTally {
 export interface AuditOptions {
   /** Called now and then with how many stored readings were read so far. */
   onProgress?(read: number): void;
+  /**
+   * Reads only stored readings with ts >= `from`, in chunks that start at most `spanMs` before it
+   * (default: everything). For an audit of what was acked since the last one: an acked reading
+   * older, or in a chunk that starts earlier, counts as lost, so a window too small fails loudly.
+   */
+  window?: { from: number; spanMs: number };
 }
 
 /**
@@ -95,17 +101,19 @@ export async function auditReadings(
   let read = 0;
   let extraCopies = 0;
   const until = Date.now() + 86_400_000;
+  const { from, spanMs } = options.window ?? { from: 0, spanMs: 0 };
   for (const [device, set] of acked) {
     if (set.size === 0) continue;
     const counts = new Map<number, number>();
-    for await (const r of store.export(device, 0, until)) {
+    for await (const r of store.export(device, from, until, spanMs)) {
       counts.set(r.seq, (counts.get(r.seq) ?? 0) + 1);
       if (++read % 50_000 === 0) options.onProgress?.(read);
     }
     for (const [seq, count] of counts) tally.add({ device, seq, count });
     const copies = new Map<number, number>();
-    for await (const chunk of pageById(chunks, device, deviceRange(device), 1, 200)) {
-      for (const seq of chunk.s) copies.set(seq, (copies.get(seq) ?? 0) + 1);
+    const range = options.window ? idRange(device, from - spanMs, until) : deviceRange(device);
+    for await (const chunk of pageById(chunks, device, range, 1, 200)) {
+      for (const seq of chunk.s) if (counts.has(seq)) copies.set(seq, (copies.get(seq) ?? 0) + 1);
     }
     for (const count of copies.values()) extraCopies += count - 1;
   }

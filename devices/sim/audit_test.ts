@@ -63,3 +63,15 @@ Deno.test("the audit reports acked readings missing, and a resent copy stored bu
   assert.equal(result.duplicates, 0, "every view shows it once");
   assert.equal(result.extra_copies, 1, "the store kept the copy");
 });
+
+Deno.test("an audit of a window reads only from its start, so an older acked reading counts as lost", async () => {
+  await using t = await openTestDatabase();
+  const store = await openReadings(t.db, { node: "cs0" });
+  await store.write([1, 2, 3].map((seq) => reading("d1", seq)));
+  await store.write([100, 101].map((seq) => reading("d1", seq))); // a chunk of its own
+  const window = { from: T0 + 100_000, spanMs: 0 };
+  const recent = await auditReadings(t.db, new Map([["d1", setOf(100, 101)]]), { window });
+  assert.deepEqual([recent.checked, recent.found, recent.lost_acked], [2, 2, 0]);
+  const older = await auditReadings(t.db, new Map([["d1", setOf(3, 100)]]), { window });
+  assert.deepEqual([older.lost_acked, older.lost_examples], [1, ["d1:3"]]);
+});

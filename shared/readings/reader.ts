@@ -94,9 +94,16 @@ export class ReadingReader {
    * Streams the device's readings with from <= ts < to, oldest first. A chunk's readings are
    * held until a later chunk starts after them: chunks come by rising t0, so nothing older can
    * follow, and a resent copy of a reading (same seq, same ts) is dropped while it is held.
+   * `spanMs`: how much earlier than `from` a chunk holding a reading of the range may start; a
+   * caller that knows its chunks span less (the rehearsal's audit) reads fewer.
    */
-  async *export(device: string, from: number, to: number): AsyncGenerator<StoredReading> {
-    const bounds = idRange(device, from - MAX_CHUNK_SPAN_MS, to);
+  async *export(
+    device: string,
+    from: number,
+    to: number,
+    spanMs = MAX_CHUNK_SPAN_MS,
+  ): AsyncGenerator<StoredReading> {
+    const bounds = idRange(device, from - spanMs, to);
     const held = new Map<number, StoredReading>();
     const sent = new Set<number>();
     const release = function* (before: number) {

@@ -63,8 +63,8 @@ export class Readings {
     return this.reader.range(device, from, to, limit);
   }
 
-  export(device: string, from: number, to: number) {
-    return this.reader.export(device, from, to);
+  export(device: string, from: number, to: number, spanMs?: number) {
+    return this.reader.export(device, from, to, spanMs);
   }
 
   /** One device's chart over [from, to): the tier that keeps it within ~1,000 points a metric. */
