@@ -5,12 +5,14 @@
  * shared machine's drift shows). Between the two, cs1 is enabled again while cs0 keeps that load — the way one node ends up loaded after a failover, since lb(comm) never moves
  * an open connection — and the fleet reconnects: lb(comm) must spread those new connections over
  * both nodes, and the acked rate of everything (fleet and load) must not fall below what cs0
- * sustained alone. The load's own readings are audited too: 0 acked lost, 0 duplicates.
+ * sustained alone. The load's own readings are audited too: 0 acked lost, 0 duplicates. The
+ * cores each process used in each phase are figures: they tell which one was the bottleneck.
  */
 import { auditReadings, ensureSimDevices, SeqSet, simDeviceIds } from "@fleetmon/devices/sim";
 import type { Scenario, ScenarioContext } from "../scenario.ts";
 import { PORTS, vm } from "../plan.ts";
 import { waitUntil } from "../wait.ts";
+import { startCpuWatch } from "../cpu.ts";
 
 const SATURATE = new URL("../saturate.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -71,6 +73,10 @@ class Load {
     return lines;
   }
 
+  get pid(): number {
+    return this.#child.pid;
+  }
+
   /** Closes its stdin (it stops, drains its acks) and returns its last line. */
   async stop(): Promise<LoadResult> {
     await this.#child.stdin.close();
@@ -79,14 +85,27 @@ class Load {
   }
 }
 
-/** Everything's acked rate (fleet and load) over the next `ms`, readings a second. */
+/**
+ * Everything's acked rate (fleet and load) over the next `ms`, readings a second, and the cores
+ * each process behind it used meanwhile (which one is the bottleneck).
+ */
 async function ackedRate(ctx: ScenarioContext, load: Load, ms: number) {
+  const { topo } = ctx;
+  const pid = (name: string) => topo.running(name).service.child.pid;
+  const cpu = await startCpuWatch({
+    cs0: pid("cs0"),
+    cs1: pid("cs1"),
+    "lb-comm": pid("lb-comm"),
+    ferretdb: topo.database.child.pid,
+    load: load.pid,
+  });
   const [fleet, loaded, t] = [ctx.fleet.ackedTotal, load.acked, performance.now()];
   await ctx.sleep(ms);
   const s = (performance.now() - t) / 1000;
   return {
     all: (ctx.fleet.ackedTotal - fleet + load.acked - loaded) / s,
     load: (load.acked - loaded) / s,
+    cores: await cpu(),
   };
 }
 
@@ -105,9 +124,9 @@ export const saturation: Scenario = {
   title: "Load one server to saturation: lb(comm) keeps spreading, the fleet's rate holds",
   async run(ctx) {
     const { topo, fleet } = ctx;
-    const connections = ctx.quick ? 80 : 200;
+    const connections = ctx.quick ? 500 : 1_000;
     const measureMs = ctx.quick ? 6_000 : 10_000;
-    const settleMs = ctx.quick ? 2_000 : 4_000;
+    const settleMs = ctx.quick ? 2_000 : 8_000;
     const devices = (await ensureSimDevices(topo.db, simDeviceIds("rh-load", connections))).devices;
     const devicesFile = `${topo.runDir}/saturate-devices.json`;
     await Deno.writeTextFile(devicesFile, JSON.stringify(devices));
@@ -128,7 +147,7 @@ export const saturation: Scenario = {
       const before = await aloneRate(ctx, load, settleMs, measureMs);
       const ceiling = connections * RATE_PER_CONNECTION;
       ctx.check(
-        "the load saturates cs0 (its connections get less than the rate comm allows each)",
+        "the load is more than cs0 and its database take (its connections get less than comm allows each)",
         before.load < (1 - NOISE) * ceiling,
         `${Math.round(before.load)}/s of ${ceiling}/s allowed`,
       );
@@ -182,6 +201,11 @@ export const saturation: Scenario = {
       ctx.figure("one_loaded_acked_per_s", Math.round(loaded.all));
       ctx.figure("load_acked_per_s_alone", Math.round((before.load + after.load) / 2));
       ctx.figure("load_acked_per_s_loaded", Math.round(loaded.load));
+      for (const [phase, rate] of Object.entries({ before, loaded, after })) {
+        for (const [name, cores] of Object.entries(rate.cores)) {
+          ctx.figure(`cores_${phase}_${name}`, cores);
+        }
+      }
       ctx.check(
         `the fleet's acked rate does not fall below what one node alone sustains (less ${
           NOISE * 100
