@@ -5,7 +5,14 @@
  * Whatever acked seq has no group is lost.
  */
 import type { Db } from "mongodb";
-import { deviceRange, idRange, openReadings, pageById, rawChunks } from "@fleetmon/shared/readings";
+import {
+  chunkSeqs,
+  deviceRange,
+  idRange,
+  openReadings,
+  pageById,
+  rawChunks,
+} from "@fleetmon/shared/readings";
 import type { SeqSet } from "./seq_set.ts";
 
 export interface AuditResult {
@@ -113,7 +120,9 @@ export async function auditReadings(
     const copies = new Map<number, number>();
     const range = options.window ? idRange(device, from - spanMs, until) : deviceRange(device);
     for await (const chunk of pageById(chunks, device, range, 1, 200)) {
-      for (const seq of chunk.s) if (counts.has(seq)) copies.set(seq, (copies.get(seq) ?? 0) + 1);
+      for (const seq of chunkSeqs(chunk)) {
+        if (counts.has(seq)) copies.set(seq, (copies.get(seq) ?? 0) + 1);
+      }
     }
     for (const count of copies.values()) extraCopies += count - 1;
   }

@@ -1,9 +1,10 @@
 /**
  * Raw readings as insert-only chunk documents: one device's readings of one write, at most
  * MAX_CHUNK_READINGS of them spanning at most MAX_CHUNK_SPAN_MS, stored column by column. The
- * columns of times and values are one JSON string (`v`): FerretDB 1.24 (SQLite) spends its time
- * per field it stores or returns, and a chunk of 100 readings of 8 metrics has 900 such values
- * (docs/data.md). Chunks written before as fields (`t`, `m`) are still read. Pure.
+ * columns of times, values and seqs are one JSON string (`v`): FerretDB 1.24 (SQLite) spends its
+ * time per field it stores or returns, and a chunk of 100 readings of 8 metrics has 1,000 such
+ * values (docs/data.md). Chunks written before with columns as fields (`t`, `m`, `s`) are still
+ * read. Pure.
  */
 
 /** A reading as comm accepted it. */
@@ -23,12 +24,14 @@ export interface ChunkDoc {
   /** Earliest and latest ts in the chunk. */
   t0: Date;
   t1: Date;
-  /** The readings' seqs, in the chunk's order (the simulator's audit counts them). */
-  s: number[];
-  /** `JSON.stringify([t, m])`: ts as ms after t0, and metric name → a column of values, each in
-   * the order of `s` (null where a reading lacks the metric). */
+  /** The first reading's seq. */
+  s0?: number;
+  /** `JSON.stringify([t, m, s])`: ts as ms after t0; metric name → a column of values (null where
+   * a reading lacks the metric); seqs as offsets from s0; all in the chunk's order. */
   v?: string;
-  /** The same two columns as fields, in chunks written before `v`. */
+  /** The seqs as a field, in chunks written before `s0`. */
+  s?: number[];
+  /** The times and values as fields, in chunks written before `v`. */
   t?: number[];
   m?: Record<string, (number | null)[]>;
   /** When and by which comm node it was written. */
@@ -80,13 +83,14 @@ function packChunk(device: string, list: Reading[], node: string, now: Date): Ch
       (m[name] ??= new Array(list.length).fill(null))[row] = r.metrics[name];
     }
   });
+  const s0 = list[0].seq;
   return {
     _id: chunkId(device, t0, list.map((r) => r.seq)),
     d: device,
     t0: new Date(t0),
     t1: new Date(list.at(-1)!.ts),
-    s: list.map((r) => r.seq),
-    v: JSON.stringify([list.map((r) => r.ts - t0), m]),
+    s0,
+    v: JSON.stringify([list.map((r) => r.ts - t0), m, list.map((r) => r.seq - s0)]),
     w: now,
     node,
   };
@@ -98,14 +102,26 @@ export interface StoredReading extends Reading {
   node: string;
 }
 
+type Columns = [number[], Record<string, (number | null)[]>, number[]?];
+
+const columnsOf = (doc: ChunkDoc): Columns =>
+  doc.v === undefined ? [doc.t ?? [], doc.m ?? {}] : JSON.parse(doc.v);
+
+function seqsOf(doc: ChunkDoc, offsets: number[] | undefined): number[] {
+  return doc.s0 !== undefined && offsets ? offsets.map((d) => doc.s0! + d) : doc.s ?? [];
+}
+
+/** The seqs of a chunk's readings, in its order (the simulator's audit counts them). */
+export function chunkSeqs(doc: ChunkDoc): number[] {
+  return seqsOf(doc, doc.s0 === undefined ? undefined : columnsOf(doc)[2]);
+}
+
 /** The readings of a chunk, in its order. */
 export function unpackChunk(doc: ChunkDoc): StoredReading[] {
   const t0 = doc.t0.getTime();
   const w = doc.w.getTime();
-  const [t, m]: [number[], Record<string, (number | null)[]>] = doc.v === undefined
-    ? [doc.t ?? [], doc.m ?? {}]
-    : JSON.parse(doc.v);
-  return doc.s.map((seq, row) => {
+  const [t, m, offsets] = columnsOf(doc);
+  return seqsOf(doc, offsets).map((seq, row) => {
     const metrics: Record<string, number> = {};
     for (const name in m) {
       const value = m[name][row];

@@ -8,6 +8,7 @@ export { rollupDocs } from "./bulk.ts";
 export {
   buildChunks,
   type ChunkDoc,
+  chunkSeqs,
   MAX_CHUNK_READINGS,
   MAX_CHUNK_SPAN_MS,
   type Reading,
