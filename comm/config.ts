@@ -18,10 +18,11 @@ export const commConfigSchema = z.object({
   listen: hostPortSchema.prefault("127.0.0.1:7101"),
   health: hostPortSchema.prefault("127.0.0.1:7111"),
   mongodbUri: z.string().regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// URI"),
-  maxBatch: positive.default(5_000),
+  /** Readings per insert: under load, more of a device's readings share a chunk (docs/data.md). */
+  maxBatch: positive.default(20_000),
   /** The linger: how long a reading waits for more of its device's readings to share a chunk. */
   flushIntervalMs: millisecondsSchema.default(250),
-  highWater: positive.default(20_000),
+  highWater: positive.default(40_000),
   ratePerSecond: positive.default(100),
   rateBurst: positive.default(200),
   helloTimeoutMs: millisecondsSchema.default(10_000),
