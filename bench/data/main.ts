@@ -187,9 +187,13 @@ async function timeGet(path: string): Promise<number> {
     client: cluster.client,
     headers: { cookie: cluster.cookie },
   });
-  const body = await response.json();
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${JSON.stringify(body)}`);
-  return performance.now() - started;
+  // To the last byte of the answer, as a latency is measured; parsing it is the client's own work.
+  const body = await response.arrayBuffer();
+  const elapsed = performance.now() - started;
+  if (!response.ok) {
+    throw new Error(`${path}: HTTP ${response.status} ${new TextDecoder().decode(body)}`);
+  }
+  return elapsed;
 }
 for (
   const [name, path] of [
