@@ -238,6 +238,9 @@ export function createCommServer(options: CommServerOptions): CommServer {
     async close({ timeoutMs = 10_000 } = {}) {
       if (closing) return;
       closing = true;
+      const started = performance.now();
+      const took: Record<string, number> = {};
+      const lap = (stage: string) => took[stage] = Math.round(performance.now() - started);
       listener.close();
       await acceptLoop;
       clearInterval(sweep);
@@ -250,6 +253,7 @@ export function createCommServer(options: CommServerOptions): CommServer {
       const flushed = Promise.race([batcher.flush(), deadline]);
       if (await flushed === "timeout") logger.warn("closing with readings unstored");
       await batcher.close({ flush: false });
+      lap("storedMs");
       // Devices' last readings and this node's rollups, as far as the same deadline allows (a
       // slow database, or a retention sweep beside it, must not hold the node past it).
       const tidied = Promise.race([
@@ -259,11 +263,14 @@ export function createCommServer(options: CommServerOptions): CommServer {
       if (await tidied === "timeout") {
         logger.warn("closing before device status and rollups were written");
       }
+      lap("statusAndRollupsMs");
       await Promise.race([waitUntilEmpty(sessions), deadline]);
+      lap("sessionsMs");
       clearTimeout(timer);
       for (const session of sessions) session.fail("server_busy", "Node is shutting down");
       await waitUntilEmpty(sessions);
-      logger.info("stopped", { stats });
+      // When each step of the drain ended, in ms since it began.
+      logger.info("stopped", { stats, drain: took });
     },
   };
 }
