@@ -3,8 +3,6 @@
  * node heartbeats all live in the database, so any node answers any request.
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { secureHeaders } from "hono/secure-headers";
-import type { Logger } from "@fleetmon/shared/log";
 import { alertPages, alertRoutes, firingAlerts } from "./alerts/mod.ts";
 import { accessApiRoutes } from "./access/api_routes.ts";
 import { accessPageRoutes } from "./access/page_routes.tsx";
@@ -31,25 +29,14 @@ import { pageRoutes } from "./page_routes.tsx";
 import { readingsRoutes } from "./readings_routes.ts";
 import { createLoginLimiter } from "./rate_limit.ts";
 import { DEFAULT_SESSION_TTL_MS } from "./sessions.ts";
+import { securityHeaders } from "./security_headers.ts";
 import { serveAsset } from "./static.ts";
-import { countRequests, createStats } from "./stats.ts";
+import { createStats } from "./stats.ts";
+import { observeRequests } from "./observe.ts";
 import { ErrorPage } from "./views/error_page.tsx";
 
 export type { AppDeps, WebEnv } from "./context.ts";
-
-/** Only our own origin, for everything; no inline script or style. */
-export const CONTENT_SECURITY_POLICY = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'"],
-  connectSrc: ["'self'"],
-  fontSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'none'"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-};
+export { CONTENT_SECURITY_POLICY } from "./security_headers.ts";
 
 export function createApp(deps: AppDeps): Hono<WebEnv> {
   const ctx = resolve(deps);
@@ -61,19 +48,11 @@ export function createApp(deps: AppDeps): Hono<WebEnv> {
     return c.html(ErrorPage({ path: c.req.path, status: 404, message }), 404);
   });
 
-  app.use(ctx.metrics.middleware);
-  app.use(countRequests(ctx.stats));
-  app.use(logRequests(ctx.logger));
-  app.use(secureHeaders({
-    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
-    // Not no-referrer: with it, browsers send `Origin: null` on same-origin form posts.
-    referrerPolicy: "same-origin",
-    xFrameOptions: "DENY",
-  }));
-  app.use(noStore());
+  app.use(observeRequests(ctx));
+  app.use(securityHeaders());
   app.use(compressJson());
   app.use(forgetCachedSessionsAfterChanges(ctx));
-  app.use(...csrfProtection(ctx.publicOrigins));
+  app.use(csrfProtection(ctx.publicOrigins));
 
   // Public: health, static assets, sign-in.
   app.get("/healthz", healthz(ctx));
@@ -132,34 +111,14 @@ function resolve(deps: AppDeps): AppContext {
   };
 }
 
-/** Pages and API answers are personal: no cache keeps them (static assets set their own). */
-function noStore(): MiddlewareHandler {
-  return async function noStore(c, next) {
-    await next();
-    if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
-  };
-}
-
 /**
  * A change served here may have ended or narrowed a session or token (sign-out, role change, …):
  * this node's cached ones go at once; other nodes drop theirs when the revocation count moves.
  */
 function forgetCachedSessionsAfterChanges(ctx: AppContext): MiddlewareHandler {
   return async function forgetCachedSessionsAfterChanges(c, next) {
+    if (/^(GET|HEAD|OPTIONS)$/.test(c.req.method)) return await next();
     await next();
-    if (!/^(GET|HEAD|OPTIONS)$/.test(c.req.method) && c.res.status < 400) ctx.authCache.clear();
-  };
-}
-
-function logRequests(logger: Logger): MiddlewareHandler {
-  return async function logRequests(c, next) {
-    const started = performance.now();
-    await next();
-    logger.debug("request", {
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round(performance.now() - started),
-    });
+    if (c.res.status < 400) ctx.authCache.clear();
   };
 }

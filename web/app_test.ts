@@ -3,12 +3,12 @@ import { MongoClient } from "mongodb";
 import { collections } from "@fleetmon/shared/db";
 import { freePort } from "@fleetmon/shared/socket";
 import { openTestDatabase } from "@fleetmon/shared/testing";
-import { ORIGIN, seedDevice, seedUser, testApp, USER } from "./_testing.ts";
+import { apiLogin, ORIGIN, seedDevice, seedUser, testApp, USER } from "./_testing.ts";
 
-Deno.test("responses carry strict security headers with a self-only CSP", async () => {
+Deno.test("pages carry strict security headers with a self-only CSP", async () => {
   await using t = await openTestDatabase();
   const app = testApp(t.db);
-  for (const path of ["/login", "/healthz", "/api/me", "/devices"]) {
+  for (const path of ["/login", "/devices", "/no-such-page"]) {
     const h = (await app.request(path)).headers;
     const csp = h.get("content-security-policy") ?? "";
     assert.match(csp, /default-src 'self'/, path);
@@ -20,7 +20,34 @@ Deno.test("responses carry strict security headers with a self-only CSP", async 
     assert.equal(h.get("x-frame-options"), "DENY", path);
     assert.equal(h.get("referrer-policy"), "same-origin", path);
     assert.match(h.get("strict-transport-security") ?? "", /max-age=\d+/, path);
+    assert.equal(h.get("cache-control"), "no-store", path);
   }
+});
+
+Deno.test("API answers carry the API set: nothing runs, nothing frames, nothing sniffs, nothing caches", async () => {
+  await using t = await openTestDatabase();
+  await seedUser(t.db);
+  const app = testApp(t.db);
+  const cookie = await apiLogin(app);
+  for (const path of ["/healthz", "/api/me", "/api/devices", "/api/no-such-route", "/metrics"]) {
+    const response = await app.request(path, { headers: { cookie } });
+    await response.body?.cancel();
+    const h = response.headers;
+    assert.equal(
+      h.get("content-security-policy"),
+      "default-src 'none'; frame-ancestors 'none'",
+      path,
+    );
+    assert.equal(h.get("x-content-type-options"), "nosniff", path);
+    assert.equal(h.get("cross-origin-resource-policy"), "same-origin", path);
+    assert.equal(h.get("cache-control"), "no-store", path);
+    assert.equal(h.get("referrer-policy"), null, `${path}: document-only headers are left off`);
+  }
+  const unauthenticated = await app.request("/api/me");
+  await unauthenticated.body?.cancel();
+  assert.equal(unauthenticated.status, 401);
+  assert.equal(unauthenticated.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(unauthenticated.headers.get("cache-control"), "no-store");
 });
 
 Deno.test("/healthz is 200 with the node and db up, without a session", async () => {

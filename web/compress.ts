@@ -20,8 +20,8 @@ export const GROWING_ANSWERS = /^\/api\/(devices|alerts|audit|users|tokens|clust
 
 export function compressJson(paths: RegExp = GROWING_ANSWERS): MiddlewareHandler {
   return async function compressJson(c, next) {
+    if (!paths.test(c.req.path)) return await next();
     await next();
-    if (!paths.test(c.req.path)) return;
     const res = c.res;
     const accepted = c.req.header("accept-encoding") ?? "";
     const encoding = /\bbr\b/.test(accepted) ? "br" : /\bgzip\b/.test(accepted) ? "gzip" : null;

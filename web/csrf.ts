@@ -18,6 +18,8 @@ import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 
 const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/;
+/** What hono/csrf lets through unchecked (it checks OPTIONS). */
+const READ_METHOD = /^(GET|HEAD)$/;
 const UNCHECKED_HOST_PATHS = new Set(["/healthz", "/metrics"]);
 
 export function refuseCrossOrigin(publicOrigins: string[] = []): MiddlewareHandler {
@@ -48,11 +50,21 @@ export function refuseForeignHost(publicOrigins: string[]): MiddlewareHandler {
   };
 }
 
-/** Every layer, in order. */
-export function csrfProtection(publicOrigins: string[] = []): MiddlewareHandler[] {
-  return [
-    refuseForeignHost(publicOrigins),
-    csrf(publicOrigins.length > 0 ? { origin: publicOrigins } : undefined),
-    refuseCrossOrigin(publicOrigins),
-  ];
+/**
+ * Every layer, in order, as one middleware: a GET or HEAD only has its Host checked (hono/csrf
+ * and refuseCrossOrigin look at unsafe methods alone), so reads skip two layers.
+ */
+export function csrfProtection(publicOrigins: string[] = []): MiddlewareHandler {
+  const foreignHost = refuseForeignHost(publicOrigins);
+  const forms = csrf(publicOrigins.length > 0 ? { origin: publicOrigins } : undefined);
+  const crossOrigin = refuseCrossOrigin(publicOrigins);
+  return function csrfProtection(c, next) {
+    if (READ_METHOD.test(c.req.method)) return foreignHost(c, next);
+    // Neither inner layer answers: each throws a 403 or calls on.
+    return foreignHost(c, async () => {
+      await forms(c, async () => {
+        await crossOrigin(c, next);
+      });
+    });
+  };
 }

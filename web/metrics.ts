@@ -4,17 +4,18 @@
  * (`authorization: {credentials: fmt_…}` in its scrape config). Requests are labelled by the
  * matched route pattern (`/api/devices/:id`), never the raw path, so the label set stays bounded.
  */
-import type { MiddlewareHandler } from "hono";
 import client from "prom-client";
 import type { PasswordHasher } from "./login/password_hasher.ts";
 import type { WebStats } from "./stats.ts";
+
+const KNOWN_METHOD = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/;
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export interface WebMetrics {
   registry: client.Registry;
-  /** Counts and times every request; install first. */
-  middleware: MiddlewareHandler;
+  /** Counts and times one answered request (observe.ts calls it for every request). */
+  record(method: string, routePath: string, status: number, seconds: number): void;
 }
 
 export function createWebMetrics(
@@ -72,19 +73,21 @@ export function createWebMetrics(
     },
   });
 
-  const middleware: MiddlewareHandler = async function measureRequests(c, next) {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const pattern = c.req.routePath;
-      const route = !pattern || pattern === "/*" || pattern === "*" ? "unmatched" : pattern;
-      const method = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(c.req.method)
-        ? c.req.method
-        : "other";
-      requests.inc({ method, route, status: String(c.res.status) });
-      duration.observe({ method, route }, (performance.now() - started) / 1000);
-    }
+  // prom-client hashes a label object on every inc/observe; each label set's child is looked up
+  // here once instead (routes, methods and statuses are few, so the maps stay small).
+  const counted = new Map<string, client.Counter.Internal>();
+  const timed = new Map<string, client.Histogram.Internal<string>>();
+  const record = (rawMethod: string, pattern: string, statusCode: number, seconds: number) => {
+    const route = !pattern || pattern === "/*" || pattern === "*" ? "unmatched" : pattern;
+    const method = KNOWN_METHOD.test(rawMethod) ? rawMethod : "other";
+    const status = String(statusCode);
+    const key = `${method} ${route}`;
+    let timer = timed.get(key);
+    if (!timer) timed.set(key, timer = duration.labels(method, route));
+    let counter = counted.get(`${key} ${status}`);
+    if (!counter) counted.set(`${key} ${status}`, counter = requests.labels(method, route, status));
+    counter.inc();
+    timer.observe(seconds);
   };
-  return { registry, middleware };
+  return { registry, record };
 }

@@ -1,5 +1,4 @@
 /** This node's counters, reported in its heartbeat (and so on the /cluster page). */
-import type { MiddlewareHandler } from "hono";
 
 export interface WebStats {
   requests: number;
@@ -32,20 +31,10 @@ export function createStats(): WebStats {
   };
 }
 
-/** Counts requests and responses by status class. */
-export function countRequests(stats: WebStats): MiddlewareHandler {
-  return async function countRequests(c, next) {
-    stats.requests++;
-    stats.inFlight++;
-    try {
-      await next();
-    } finally {
-      stats.inFlight--;
-      const status = c.res.status;
-      if (status >= 500) stats.responses5xx++;
-      else if (status >= 400) stats.responses4xx++;
-      else if (status >= 300) stats.responses3xx++;
-      else stats.responses2xx++;
-    }
-  };
+/** Counts one answered request by its status class. */
+export function countResponse(stats: WebStats, status: number): void {
+  if (status >= 500) stats.responses5xx++;
+  else if (status >= 400) stats.responses4xx++;
+  else if (status >= 300) stats.responses3xx++;
+  else stats.responses2xx++;
 }

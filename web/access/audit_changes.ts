@@ -17,8 +17,8 @@ const OWN_ENTRIES = /^\/(api\/)?(users|tokens|audit|alerts)(\/|$)/;
 
 export function auditChanges(ctx: AppContext): MiddlewareHandler<WebEnv> {
   return async function auditChanges(c, next) {
+    if (READ_METHOD.test(c.req.method) || OWN_ENTRIES.test(c.req.path)) return await next();
     await next();
-    if (READ_METHOD.test(c.req.method) || OWN_ENTRIES.test(c.req.path)) return;
     if (c.res.status >= 400 || !c.get("session") || c.get("audited")) return;
     const route = c.req.routePath;
     const params = c.req.param() as Record<string, string>;
