@@ -1,11 +1,14 @@
 /**
  * The operator's device commands: add, list, enable, disable, rotate. Tokens are printed once,
- * when created, and never stored: only their hashes are.
+ * when created, and never stored: only their hashes are. Every change is written to the audit log
+ * (shared/db/audit.ts, the writer the web uses) as `cli:<user>@<host>`, the same action names as
+ * the web's (`device.register`, …), so /audit shows who added a device from a shell.
  */
 import { parseArgs } from "node:util";
 import type { Db } from "mongodb";
 import {
   listDevices,
+  recordAudit,
   registerDevice,
   rotateDeviceToken,
   setDeviceEnabled,
@@ -27,6 +30,11 @@ Options:
 
 export interface CommandOutput {
   out(text: string): void;
+}
+
+/** Who runs the command, for the audit log: `cli:<user>@<host>` (main.ts). */
+export function cliActor(user: string | undefined, host: string): string {
+  return `cli:${user || "unknown"}@${host}`;
 }
 
 export interface ParsedCommand {
@@ -75,15 +83,25 @@ export async function runCommand(
   db: Db,
   parsed: ParsedCommand,
   output: CommandOutput,
-  now = Date.now(),
+  options: { actor: string; now?: number },
 ): Promise<void> {
   const { id, json } = parsed;
+  const now = options.now ?? Date.now();
   const print = (text: string, data: unknown) => output.out(json ? JSON.stringify(data) : text);
+  const audit = (action: string, detail?: Record<string, unknown>) =>
+    recordAudit(db, {
+      actor: options.actor,
+      via: "cli",
+      action,
+      target: id!,
+      ...(detail && { detail }),
+    }, new Date(now));
   switch (parsed.command) {
     case "help":
       return output.out(USAGE);
     case "add": {
       const { device, token } = await registerDevice(db, { id: id!, name: parsed.name });
+      await audit("device.register", { name: device.name });
       return print(
         `Registered device ${device._id}.\nIts token, shown only now:\n\n  ${token}\n\n` +
           `Give it to the device, e.g. deno task agent --device ${device._id} --token-file FILE`,
@@ -92,6 +110,7 @@ export async function runCommand(
     }
     case "rotate": {
       const token = await rotateDeviceToken(db, id!);
+      await audit("device.token_rotate");
       return print(
         `New token for ${id}, shown only now (the old one no longer works):\n\n  ${token}\n`,
         { device: id, token },
@@ -101,6 +120,7 @@ export async function runCommand(
     case "disable": {
       const enabled = parsed.command === "enable";
       await setDeviceEnabled(db, id!, enabled);
+      await audit(enabled ? "device.enable" : "device.disable");
       return print(`Device ${id} is ${enabled ? "enabled" : "disabled"}.`, { device: id, enabled });
     }
     case "list": {

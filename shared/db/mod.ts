@@ -1,4 +1,5 @@
 /** Database access shared by comm and web (never by lb). */
+export * from "./audit.ts";
 export * from "./client.ts";
 export * from "./collections.ts";
 export * from "./devices.ts";

@@ -1,40 +1,13 @@
 /**
- * The audit log: one document per change (who, what, when, from where), append-only. Written by
- * every route that changes something and by `deno task user`; read by admins on /audit.
- * `_id` is time-ordered (`<ms, 13 digits>-<random>`), so the newest page is a sort on `_id`.
+ * The audit log as admins read it on /audit, newest first. Entries are written by every route that
+ * changes something, by `deno task user` and by `deno task device`, all through recordAudit
+ * (shared/db/audit.ts).
  */
-import type { Collection, Db } from "mongodb";
+import type { Db } from "mongodb";
+import { auditCollection, type AuditDoc } from "@fleetmon/shared/db";
 
-export interface AuditDoc {
-  _id: string;
-  at: Date;
-  /** The username that acted, or `cli` for `deno task user` run on a server. */
-  actor: string;
-  /** How the actor was signed in: a session, an API token (its id), or the command line. */
-  via: "session" | "token" | "cli";
-  tokenId?: string;
-  /** `user.add`, `user.role`, `token.create`, `device.tags`, … */
-  action: string;
-  /** What was changed: a username, a token id, a device id. */
-  target: string;
-  detail?: Record<string, unknown>;
-  /** The peer's address as the node saw it (behind lb(web): the lb's), and the web node. */
-  client?: string;
-  node?: string;
-  userAgent?: string;
-}
-
-export type AuditEntry = Omit<AuditDoc, "_id" | "at">;
-
-export function auditCollection(db: Db): Collection<AuditDoc> {
-  return db.collection<AuditDoc>("audit");
-}
-
-export async function recordAudit(db: Db, entry: AuditEntry, now = new Date()): Promise<void> {
-  const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36).padStart(7, "0");
-  const _id = `${String(now.getTime()).padStart(13, "0")}-${random}`;
-  await auditCollection(db).insertOne({ _id, at: now, ...entry });
-}
+// The one writer lives in shared/db/audit.ts, so `deno task device` writes through it too.
+export { auditCollection, type AuditDoc, type AuditEntry, recordAudit } from "@fleetmon/shared/db";
 
 export interface AuditPage {
   entries: AuditJson[];
