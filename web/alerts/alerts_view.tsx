@@ -75,7 +75,7 @@ export function AlertsPage(props: AlertsPageProps) {
                     </td>
                     <td data-label="Since">{ago(a.since, now)}</td>
                     <td data-label="Value" class="num">
-                      {a.value === undefined ? "" : formatNumber(a.value)}
+                      {a.valueText}
                     </td>
                     {props.canEdit && (
                       <td>
@@ -138,7 +138,7 @@ export function AlertsPage(props: AlertsPageProps) {
                       <td>
                         {e.ruleName} on {deviceLink(e.device)}
                         {e.value !== undefined && (
-                          <span class="muted sep">· {formatNumber(e.value)}</span>
+                          <span class="muted sep">· {e.valueText ?? formatNumber(e.value)}</span>
                         )}
                         {e.silenced && <span class="muted sep">(silenced)</span>}
                       </td>

@@ -1,4 +1,5 @@
 /** Rules and alerts in words, for pages, e-mails and webhook payloads. Pure. */
+import { formatMetric } from "../views/format.ts";
 import type { AlertRule, Condition, Scope } from "./model.ts";
 
 export function describeDuration(ms: number): string {
@@ -35,10 +36,14 @@ export function describeRule(rule: Pick<AlertRule, "condition" | "forMs" | "scop
   return `${describeCondition(rule.condition)}${wait} on ${describeScope(rule.scope)}`;
 }
 
-/** What the value of an alert means, with its unit for offline and no-data rules. */
+/**
+ * An alert's value with its unit: the metric's, by the device page's formatter (formatMetric:
+ * mem_used_bytes 8e9 → "7.45 GiB", per second for rate rules), or seconds silent for offline and
+ * no-data rules. Used by the pages, the webhook payload's valueText and the e-mail.
+ */
 export function describeValue(c: Condition, value: number | undefined): string {
   if (value === undefined) return "";
   if (c.kind === "offline" || c.kind === "no_data") return `${value} s silent`;
-  if (c.kind === "rate") return `${Number(value.toPrecision(4))}/s`;
-  return String(Number(value.toPrecision(6)));
+  if (c.kind === "rate") return `${formatMetric(c.metric, value)}/s`;
+  return formatMetric(c.metric, value);
 }

@@ -12,6 +12,7 @@ import type { Deliverer } from "./delivery.ts";
 import type { FleetReader } from "./fleet_reader.ts";
 import { FleetMemory } from "./fleet_memory.ts";
 import { type AlertInstance, type AlertRule, instanceId, type Silence, silenced } from "./model.ts";
+import { describeValue } from "./describe.ts";
 import { buildPayload } from "./notification.ts";
 import { type AlertEvent, dropped, isActive, newInstance, step } from "./state_machine.ts";
 import { alertCollections, isDuplicateKey, type OutboxDoc } from "./store.ts";
@@ -157,6 +158,7 @@ export class Evaluator {
           device: next.device,
           event,
           value: next.value,
+          valueText: describeValue(rule.condition, next.value),
           at: new Date(at),
           silenced: quiet,
           term,

@@ -36,6 +36,7 @@ export function eventJson(e: AlertEventDoc) {
     device: e.device,
     event: e.event,
     value: e.value ?? null,
+    valueText: e.valueText ?? (e.value === undefined ? "" : String(e.value)),
     at: e.at.toISOString(),
     silenced: e.silenced,
   };

@@ -8,6 +8,7 @@ import type { Collection, Db } from "mongodb";
 import type { AlertInstance, AlertRule, Severity, Silence } from "./model.ts";
 import type { AlertEvent } from "./state_machine.ts";
 import type { NotificationPayload } from "./notification.ts";
+import { describeValue } from "./describe.ts";
 
 /** One firing or resolved event: the alert's history. `_id` is `${instance}|${transitions}`. */
 export interface AlertEventDoc {
@@ -21,6 +22,8 @@ export interface AlertEventDoc {
   at: Date;
   /** Whether a silence held its notifications back. */
   silenced: boolean;
+  /** The value with its unit (describeValue); absent on events written before it was kept. */
+  valueText?: string;
   /** The lease term of the node that evaluated it (a fencing token). */
   term: number;
 }
@@ -101,13 +104,15 @@ export interface ActiveAlert {
   state: "pending" | "firing";
   since: Date;
   value?: number;
+  /** The value with its unit (describeValue), "" when there is none. */
+  valueText: string;
 }
 
 async function activeAlerts(db: Db, filter: Partial<AlertInstance>): Promise<ActiveAlert[]> {
   const c = alertCollections(db);
   const [instances, rules] = await Promise.all([
     c.instances.find({ ...filter, state: { $in: ["pending", "firing"] } }).toArray(),
-    c.rules.find({}, { projection: { name: 1, severity: 1 } }).toArray(),
+    c.rules.find({}, { projection: { name: 1, severity: 1, condition: 1 } }).toArray(),
   ]);
   const byId = new Map(rules.map((r) => [r._id, r]));
   return instances.flatMap((i) => {
@@ -121,6 +126,7 @@ async function activeAlerts(db: Db, filter: Partial<AlertInstance>): Promise<Act
       state: i.state,
       since: i.since,
       value: i.value,
+      valueText: describeValue(rule.condition, i.value),
     }];
   }).sort((a, b) => b.since.getTime() - a.since.getTime());
 }

@@ -164,7 +164,7 @@ function AlertsTable(props: { alerts: ActiveAlert[]; now: number; root: string }
             <td>
               <Time iso={a.since.toISOString()} now={props.now} />
             </td>
-            <td class="num">{a.value ?? ""}</td>
+            <td class="num">{a.valueText}</td>
           </tr>
         ))}
       </tbody>
