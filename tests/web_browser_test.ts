@@ -203,6 +203,11 @@ Deno.test({
         () => Promise.resolve(series.length > asked ? true : undefined),
       );
       assert.equal(series.at(-1)!.to - series.at(-1)!.from, 86_400_000, "custom: one day");
+      // A range without readings says so in place of the charts, instead of empty axes.
+      await page.locator("#no-data").waitFor({ timeout: 10_000 });
+      assert.match(await page.locator("#no-data").innerText(), /No data in this range/);
+      assert.equal(await page.locator("#charts .chart").count(), 0, "no empty charts");
+      await shot(page, "device-no-data");
       // Picks while a slow request runs: they wait for it (no abort, which would let the next
       // request start while the browser and the server still work on the old one), only the
       // range picked last is asked next, and it is what is drawn.
@@ -220,6 +225,7 @@ Deno.test({
       await page.click('#ranges button:has-text("24h")');
       await page.click('#ranges button:has-text("15m")');
       await page.locator("#series-status:has-text('Raw')").waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator("#no-data").count(), 0, "charts again once data is back");
       await page.unroute(/\/series\?/);
       const spans = series.slice(picked).map((s) => s.to - s.from);
       assert.deepEqual(spans.slice(0, 2), [604_800_000, 900_000], "7d, then only the last pick");

@@ -47,12 +47,17 @@
     plots = [];
     holder.replaceChildren();
     const names = Object.keys(series.metrics);
-    if (series.t.length === 0 || names.length === 0) {
-      status.textContent = "No readings in this range.";
+    const pick = series.tier === "raw" ? "last" : "avg";
+    const hasValue = (name) => series.metrics[name][pick].some((v) => v != null);
+    if (series.t.length === 0 || !names.some(hasValue)) {
+      status.textContent = "";
+      holder.append(noData());
       return;
     }
+    // A metric without a value in this range gets no (empty) chart: it is named in the status.
+    const silent = names.filter((name) => !hasValue(name));
     const groups = new Map();
-    for (const name of names) {
+    for (const name of names.filter(hasValue)) {
       const key = groupOf(name);
       if (!groups.has(key)) groups.set(key, new Map());
       const byUnit = groups.get(key);
@@ -61,7 +66,6 @@
       byUnit.get(unit).push(name);
     }
     const xs = series.t.map((t) => t / 1000);
-    const pick = series.tier === "raw" ? "last" : "avg";
     for (const [group, byUnit] of groups) {
       const box = el("section", { class: "chart-group", "data-group": group }, el("h3", {}, group));
       holder.append(box);
@@ -82,6 +86,8 @@
                 stroke: palette[i % palette.length],
                 width: 1.5,
                 spanGaps: false,
+                // A few readings between gaps draw no line: dots show they are there.
+                points: { show: sparse(series.metrics[name][pick]), size: 5 },
                 value: (_u, v) => (v == null ? "–" : formatMetric(name, v)),
               })),
             ],
@@ -103,9 +109,34 @@
     }
     const step = series.stepMs ? `, one point per ${describeStep(series.stepMs)}` : "";
     const gaps = series.gaps.length > 0 ? `; ${series.gaps.length} gap(s) without data` : "";
+    const none = silent.length > 0 ? `; no data in this range for ${silent.join(", ")}` : "";
     status.textContent = `${
       series.tier === "raw" ? "Raw readings" : `${series.tier} rollups`
-    }${step}${gaps}.`;
+    }${step}${gaps}${none}.`;
+  }
+
+  /** In place of empty charts: what range was empty, and what to do about it. */
+  function noData() {
+    const { from, to } = bounds();
+    const at = (ms) => new Date(ms).toLocaleString();
+    return el(
+      "div",
+      { class: "no-data", id: "no-data", role: "status" },
+      el("strong", {}, "No data in this range"),
+      el("p", { class: "muted" }, `The device sent no readings from ${at(from)} to ${at(to)}.`),
+      el(
+        "p",
+        { class: "muted" },
+        "Pick a longer range, or check the device's connections below and its last values above.",
+      ),
+    );
+  }
+
+  /** Whether a metric has so few values that its line alone could not be seen. */
+  function sparse(values) {
+    let count = 0;
+    for (const v of values) if (v != null) count++;
+    return count <= 60;
   }
 
   function describeStep(ms) {
