@@ -34,10 +34,15 @@ const counts = {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Why connects failed, by error name (e.g. ConnectionRefused, AddrNotAvailable), for the report. */
+const connectErrors: Record<string, number> = {};
+
 async function connect(): Promise<Deno.TcpConn | undefined> {
   try {
     return await Deno.connect({ hostname, port });
-  } catch {
+  } catch (error) {
+    const name = error instanceof Error ? error.name : "unknown";
+    connectErrors[name] = (connectErrors[name] ?? 0) + 1;
     return undefined;
   }
 }
@@ -180,4 +185,4 @@ await Promise.all([
   slowDrip(),
   poison(),
 ]);
-console.log(JSON.stringify({ ...counts, durationMs }));
+console.log(JSON.stringify({ ...counts, durationMs, connectErrors }));
