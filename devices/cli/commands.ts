@@ -32,11 +32,6 @@ export interface CommandOutput {
   out(text: string): void;
 }
 
-/** Who runs the command, for the audit log: `cli:<user>@<host>` (main.ts). */
-export function cliActor(user: string | undefined, host: string): string {
-  return `cli:${user || "unknown"}@${host}`;
-}
-
 export interface ParsedCommand {
   command: "add" | "list" | "disable" | "enable" | "rotate" | "help";
   id?: string;

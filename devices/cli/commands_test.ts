@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { auditCollection, collections, sha256Hex } from "@fleetmon/shared/db";
+import { auditCollection, cliActor, collections, sha256Hex } from "@fleetmon/shared/db";
 import { openTestDatabase } from "@fleetmon/shared/testing";
-import { cliActor, parseCommand, runCommand } from "./commands.ts";
+import { parseCommand, runCommand } from "./commands.ts";
 import { ago, formatTable } from "./table.ts";
 
 const CLI = { actor: "cli:ops@host-1" };

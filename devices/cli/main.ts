@@ -1,6 +1,6 @@
 /** `deno task device add|list|disable|enable|rotate …`: manages devices in the database. */
-import { connectDatabase, toolDatabaseUri } from "@fleetmon/shared/db";
-import { cliActor, parseCommand, runCommand, USAGE } from "./commands.ts";
+import { cliActorOfProcess, connectDatabase, toolDatabaseUri } from "@fleetmon/shared/db";
+import { parseCommand, runCommand, USAGE } from "./commands.ts";
 
 const encoder = new TextEncoder();
 const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text + "\n"));
@@ -36,8 +36,7 @@ try {
 database = database!;
 let code = 0;
 try {
-  const actor = cliActor(Deno.env.get("USER") ?? Deno.env.get("LOGNAME"), Deno.hostname());
-  await runCommand(database.db, parsed, { out }, { actor });
+  await runCommand(database.db, parsed, { out }, { actor: cliActorOfProcess() });
 } catch (error) {
   Deno.stderr.writeSync(encoder.encode(`${(error as Error).message}\n`));
   code = 1;

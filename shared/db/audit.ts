@@ -6,12 +6,22 @@
  */
 import type { Collection, Db } from "mongodb";
 
+/** Who runs a command-line tool, for the audit log: `cli:<user>@<host>`. */
+export function cliActor(user: string | undefined, host: string): string {
+  return `cli:${user || "unknown"}@${host}`;
+}
+
+/** cliActor for this process: $USER (or $LOGNAME) on this host. */
+export function cliActorOfProcess(): string {
+  return cliActor(Deno.env.get("USER") ?? Deno.env.get("LOGNAME"), Deno.hostname());
+}
+
 export interface AuditDoc {
   _id: string;
   at: Date;
   /**
-   * The username that acted; `cli` for `deno task user` run on a server; `cli:<user>@<host>` for
-   * `deno task device`.
+   * The username that acted, or `cli:<user>@<host>` for `deno task user` and `deno task device`
+   * run on a server (cliActor).
    */
   actor: string;
   /** How the actor was signed in: a session, an API token (its id), or the command line. */

@@ -1,7 +1,8 @@
 /**
  * `deno task user …`: the dashboard's users from the command line, against any MONGODB_URI. For
  * the first admin of a fresh production database, and for getting back in when every admin is
- * locked out. Every change is written to the audit log as actor `cli`.
+ * locked out. Every change is written to the audit log as
+ * actor `cli:<user>@<host>` (cliActor), as `deno task device` does.
  */
 import { parseArgs } from "node:util";
 import type { Db } from "mongodb";
@@ -105,9 +106,14 @@ export interface CliIo {
   readPassword(): Promise<string>;
 }
 
-const CLI_ACTOR: Actor = { actor: "cli", via: "cli" };
-
-export async function runUserCommand(db: Db, cmd: UserCommand, io: CliIo): Promise<void> {
+/** `by.actor`: who runs the command, `cli:<user>@<host>` (main.ts, cliActorOfProcess). */
+export async function runUserCommand(
+  db: Db,
+  cmd: UserCommand,
+  io: CliIo,
+  by: { actor: string },
+): Promise<void> {
+  const CLI_ACTOR: Actor = { actor: by.actor, via: "cli" };
   const print = (value: unknown, text: string) => io.out(cmd.json ? JSON.stringify(value) : text);
   const newPassword = async () => {
     const password = cmd.passwordStdin ? await io.readPassword() : generateSecret("").slice(0, 20);

@@ -1,5 +1,5 @@
 /** `deno task user …` (see cli.ts). Exit codes: 0 done, 1 the change failed, 2 bad usage. */
-import { connectDatabase, toolDatabaseUri } from "@fleetmon/shared/db";
+import { cliActorOfProcess, connectDatabase, toolDatabaseUri } from "@fleetmon/shared/db";
 import { parseUserCommand, runUserCommand, USAGE, type UserCommand } from "./cli.ts";
 
 const encoder = new TextEncoder();
@@ -53,7 +53,7 @@ try {
 database = database!;
 let code = 0;
 try {
-  await runUserCommand(database.db, command, { out, readPassword });
+  await runUserCommand(database.db, command, { out, readPassword }, { actor: cliActorOfProcess() });
 } catch (error) {
   Deno.stderr.writeSync(encoder.encode(`${(error as Error).message}\n`));
   code = 1;
