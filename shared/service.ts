@@ -148,17 +148,21 @@ export async function runService<C, S extends Stoppable>(
     logger.info("stopping", { signal });
     stop(0);
   }, host);
+  // Listened to before the start, so a signal that comes as the service says it is ready (a
+  // SIGHUP right after lb's "listening") reaches it once started instead of killing the process.
+  for (const [signal, handler] of Object.entries(definition.signals ?? {})) {
+    host.onSignal(signal as Deno.Signal, () => {
+      ready.then(() => {
+        if (!stopping) handler(service!);
+      });
+    });
+  }
   try {
     service = await definition.start(config, logger, { stop });
   } catch (error) {
     logger.error("cannot start", { error });
     host.exit(1);
     return;
-  }
-  for (const [signal, handler] of Object.entries(definition.signals ?? {})) {
-    host.onSignal(signal as Deno.Signal, () => {
-      if (!stopping) handler(service);
-    });
   }
   started!();
 }

@@ -156,11 +156,35 @@ Deno.test("extra signal hooks reach the running service, and not once it is stop
   const { definition, finishClose } = service();
   await runService({ ...definition, signals: { SIGHUP: () => reloads.push("reload") } }, host);
   raise("SIGHUP");
+  await Promise.resolve();
   raise("SIGTERM");
   raise("SIGHUP");
   finishClose();
   assert.equal(await exit, 0);
   assert.deepEqual(reloads, ["reload"]);
+});
+
+Deno.test("an extra signal while the service starts reaches it once started, not the default action", async () => {
+  const { host, exit, raise } = fakeHost();
+  const reloads: string[] = [];
+  let finishStart!: () => void;
+  const running = runService({
+    ...service().definition,
+    start: () =>
+      new Promise<Stub>((resolve) =>
+        finishStart = () => resolve({ close: () => Promise.resolve() })
+      ),
+    signals: { SIGHUP: () => reloads.push("reload") },
+  }, host);
+  raise("SIGHUP");
+  await Promise.resolve();
+  assert.deepEqual(reloads, [], "not before the service exists");
+  finishStart();
+  await running;
+  await Promise.resolve();
+  assert.deepEqual(reloads, ["reload"]);
+  raise("SIGTERM");
+  assert.equal(await exit, 0);
 });
 
 Deno.test("a real process stops at once on a second SIGTERM while its graceful stop hangs", async () => {
