@@ -198,7 +198,14 @@ async function runScenario(
   );
   // Incremental: only what was acked since the last audit (the run ends with one of everything).
   const newly = fleet.takeNewlyAcked();
-  const audit = await auditReadings(topo.db, newly, { window: auditWindow(newly) });
+  let audit = await auditReadings(topo.db, newly, { window: auditWindow(newly) });
+  if (audit.lost_acked > 0) {
+    // The window only saves reading time, so what it misses is looked for again in everything
+    // stored, and only what is still missing counts as lost. It has missed readings that were
+    // stored (scenario 2 after 1: one per cs0 device, found at once without it); why is open.
+    result.figures.audit_window_missed = audit.lost_acked;
+    audit = await auditReadings(topo.db, newly);
+  }
   result.figures.lost_acked = audit.lost_acked;
   result.figures.duplicates = audit.duplicates;
   result.figures.acked_checked = audit.checked;
