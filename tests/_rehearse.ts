@@ -108,7 +108,11 @@ export async function runRehearsal(
     if (prefix) left = await leftOf(prefix);
     // Its processes (the runner shares our stderr) live on if it could not clean up: kill them.
     if (left.length > 0) await removeNetwork(prefix);
-    const runDirLeft = runDir !== "" && await exists(runDir);
+    const runDirLeft = runDir !== "" &&
+      await Deno.stat(runDir).then(() => true, (error) => {
+        if (error instanceof Deno.errors.NotFound) return false;
+        throw error;
+      });
     return { lines, errors: await stderr, status, prefix, timedOut, left, runDir, runDirLeft };
   } finally {
     clearTimeout(interrupt);
@@ -118,15 +122,5 @@ export async function runRehearsal(
       await Deno.remove(runDir, { recursive: true }).catch(() => {});
     }
     await Promise.allSettled([stdout, stderr]);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
   }
 }
