@@ -129,6 +129,32 @@ export async function startWebProcess(
   };
 }
 
+/**
+ * Starts lb(web) as deployed, passing TLS through to `backends` ("ws0=127.0.0.1:port") with TCP
+ * checks; its admin API on `admin` ("127.0.0.1:port") or off.
+ */
+export function startLbWeb(options: { listen: string; admin?: string; backends: string[] }) {
+  return startService({
+    name: "lb-web",
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-ffi",
+      `--config=${ROOT}deno.json`,
+      `${ROOT}lb/main.ts`,
+      "--name=lb-web",
+      `--listen=${options.listen}`,
+      `--admin=${options.admin ?? "off"}`,
+      "--check=tcp",
+      ...options.backends.map((backend) => `--backend=${backend}`),
+    ],
+    cwd: ROOT,
+    ready: isListening,
+  });
+}
+
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(
   what: string,

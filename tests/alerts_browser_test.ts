@@ -2,42 +2,19 @@
  * Alerts as an operator meets them, in headless Chromium through lb(web): create a rule in the
  * form, a device on TCP through comm crosses the threshold, the alert shows as firing, the
  * webhook and the e-mail arrive, the overview counts it, the device cools down and the alert
- * resolves. Then the alerts
- * pages at phone width. Screenshots go to FLEETMON_SCREENSHOT_DIR (kept) or a temp directory.
+ * resolves. Then the alerts pages at phone width. Screenshots go to FLEETMON_SCREENSHOT_DIR (kept) or a temp directory.
  */
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
-import { CHROMIUM, withoutBrowser } from "./_browser.ts";
+import { assertFitsWidth, openBrowser, signIn, withoutBrowser } from "./_browser.ts";
 import { createUser, registerDevice } from "@fleetmon/shared/db";
 import { freePort } from "@fleetmon/shared/socket";
 import { isListening, startService } from "@fleetmon/shared/supervisor";
 import { eventually, startSmtpSink, startWebhookSink } from "@fleetmon/shared/testing";
 import { connectDevice } from "./_device_link.ts";
-import { openCluster, startWebProcess } from "./_web_support.ts";
+import { openCluster, startLbWeb, startWebProcess } from "./_web_support.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const OPERATOR = { username: "otto", password: "operator-horse" };
-const BROWSER_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/**
- * The page's content may not be wider than the screen: tables and forms fit or scroll inside a
- * card. (The top bar is the layout's, checked by the layout's own test.)
- */
-async function assertFitsWidth(page: Page, what: string) {
-  // Evaluated in the page, where `document` and `innerWidth` exist.
-  const [scroll, inner] = await page.evaluate(
-    "[document.querySelector('main').scrollWidth, innerWidth]",
-  ) as [number, number];
-  assert.ok(scroll <= inner, `${what}: ${scroll} px wide on a ${inner} px screen`);
-}
 
 Deno.test({
   name:
@@ -53,7 +30,7 @@ Deno.test({
       name: "Boiler 1",
     });
     const commPort = freePort();
-    await using comm = await startService({
+    await using _comm = await startService({
       name: "cs0",
       args: [
         "run",
@@ -80,23 +57,9 @@ Deno.test({
       ],
     });
     const lbPort = freePort();
-    await using lb = await startService({
-      name: "lb-web",
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        `--config=${ROOT}deno.json`,
-        `${ROOT}lb/main.ts`,
-        "--name=lb-web",
-        `--listen=127.0.0.1:${lbPort}`,
-        "--admin=127.0.0.1:0",
-        "--check=tcp",
-        `--backend=ws0=${ws0.addr}`,
-      ],
-      cwd: ROOT,
-      ready: isListening,
+    await using _lb = await startLbWeb({
+      listen: `127.0.0.1:${lbPort}`,
+      backends: [`ws0=${ws0.addr}`],
     });
     const device = await connectDevice({ port: commPort, device: "boiler-1", token });
     let seq = 0;
@@ -104,31 +67,19 @@ Deno.test({
       device.send({ type: "reading", seq: ++seq, ts: Date.now(), metrics: { temp } });
     await send(60);
 
-    const shots = Deno.env.get("FLEETMON_SCREENSHOT_DIR") ?? `${cluster.dir}/shots`;
-    await Deno.mkdir(shots, { recursive: true });
-    const profile = await Deno.makeTempDir({ prefix: "fleetmon-chromium-" });
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      ignoreHTTPSErrors: true,
+    await using browser = await openBrowser({
       viewport: { width: 1280, height: 800 },
-      args: BROWSER_ARGS,
+      fallbackShots: `${cluster.dir}/shots`,
     });
+    const { page } = browser;
     try {
-      const page = browser.pages()[0] ?? await browser.newPage();
       const problems: string[] = [];
       page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
       page.on("pageerror", (error) => problems.push(error.message));
       page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
       const base = `https://localhost:${lbPort}/`;
 
-      await page.goto(`${base}login`);
-      await page.fill('input[name="username"]', OPERATOR.username);
-      await page.fill('input[name="password"]', OPERATOR.password);
-      await Promise.all([
-        page.waitForURL((url) => url.pathname !== "/login"),
-        page.click('button[type="submit"]'),
-      ]);
+      await signIn(page, base, OPERATOR);
       await Promise.all([page.waitForURL(/\/alerts$/), page.click('nav a:text("Alerts")')]);
       await page.locator("#all-clear").waitFor();
 
@@ -148,7 +99,7 @@ Deno.test({
       await page.fill('input[name="clear"]', "85");
       await page.fill('textarea[name="webhooks"]', hooks.url);
       await page.fill('textarea[name="emails"]', "ops@example.com");
-      await page.screenshot({ path: `${shots}/alerts-rule-form.png`, fullPage: true });
+      await browser.shot("alerts-rule-form");
       await Promise.all([
         page.waitForURL(/\/alerts\/rules$/),
         page.click('button:text("Create rule")'),
@@ -158,7 +109,7 @@ Deno.test({
         await ruleRow.innerText(),
         /Boiler too hot[\s\S]*temp > 90 \(resolves past 85\) on device boiler-1[\s\S]*critical/,
       );
-      await page.screenshot({ path: `${shots}/alerts-rules.png` });
+      await browser.shot("alerts-rules", { fullPage: false });
 
       // The device crosses the threshold: the alerts page shows it firing (it refreshes itself).
       await page.goto(`${base}alerts`);
@@ -170,14 +121,14 @@ Deno.test({
         /critical[\s\S]*Boiler too hot[\s\S]*boiler-1[\s\S]*firing[\s\S]*95\.5/,
       );
       assert.match(await page.locator("#firing-count").innerText(), /1 firing/);
-      await page.screenshot({ path: `${shots}/alerts-firing.png`, fullPage: true });
+      await browser.shot("alerts-firing");
 
       // The overview counts it (its live stream updates the tile).
       await page.goto(`${base}overview`);
       await page.locator('[data-field="alertsFiring"]', { hasText: /^1$/ }).waitFor({
         timeout: 20_000,
       });
-      await page.screenshot({ path: `${shots}/alerts-overview.png` });
+      await browser.shot("alerts-overview", { fullPage: false });
       await page.goto(`${base}alerts`);
 
       await eventually(() => hooks.received.length === 1, 20_000, "the firing webhook");
@@ -204,28 +155,24 @@ Deno.test({
       await page.locator("#deliveries tr", { hasText: "email" }).first().waitFor({
         timeout: 20_000,
       });
-      await page.screenshot({ path: `${shots}/alerts-resolved.png`, fullPage: true });
+      await browser.shot("alerts-resolved");
 
       // Phone width: every alerts page fits the screen.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.reload();
-      await page.screenshot({ path: `${shots}/alerts-phone.png`, fullPage: true });
+      await browser.shot("alerts-phone");
       await assertFitsWidth(page, "/alerts");
       await page.goto(`${base}alerts/rules`);
-      await page.screenshot({ path: `${shots}/alerts-rules-phone.png`, fullPage: true });
+      await browser.shot("alerts-rules-phone");
       await assertFitsWidth(page, "/alerts/rules");
       await page.click("#rules a");
       await page.locator("#rule-form").waitFor();
-      await page.screenshot({ path: `${shots}/alerts-rule-phone.png`, fullPage: true });
+      await browser.shot("alerts-rule-phone");
       await assertFitsWidth(page, "the rule form");
 
       assert.deepEqual(problems, [], "no console errors (a CSP violation would show here)");
     } finally {
-      await browser.close();
       await device.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-      void comm;
-      void lb;
     }
   },
 });

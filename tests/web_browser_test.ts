@@ -7,22 +7,19 @@
  * directory (FLEETMON_SCREENSHOT_DIR keeps them) for a human to look at.
  */
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
-import { CHROMIUM, withoutBrowser } from "./_browser.ts";
-import { isListening, startService } from "@fleetmon/shared/supervisor";
+import { openBrowser, withoutBrowser } from "./_browser.ts";
 import { freePort } from "@fleetmon/shared/socket";
 import { delay } from "@fleetmon/shared/delay";
 import {
   eventually,
   openCluster,
   seed,
+  startLbWeb,
   startWebProcess,
   USER,
   writeReading,
 } from "./_web_support.ts";
 import { seedHistory, seedProductFleet } from "./_product_fleet.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname;
 
 Deno.test({
   name: "a user signs in, reads the overview, searches the list, opens a device and picks ranges",
@@ -38,48 +35,16 @@ Deno.test({
       uri: cluster.uri,
     });
     const lbPort = freePort();
-    await using _lb = await startService({
-      name: "lb-web",
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        "--allow-ffi",
-        `--config=${ROOT}deno.json`,
-        `${ROOT}lb/main.ts`,
-        "--name=lb-web",
-        `--listen=127.0.0.1:${lbPort}`,
-        "--admin=off",
-        "--check=tcp",
-        `--backend=ws0=${ws0.addr}`,
-      ],
-      ready: isListening,
+    await using _lb = await startLbWeb({
+      listen: `127.0.0.1:${lbPort}`,
+      backends: [`ws0=${ws0.addr}`],
     });
-    const shots = Deno.env.get("FLEETMON_SCREENSHOT_DIR") ?? `${cluster.dir}/shots`;
-    await Deno.mkdir(shots, { recursive: true });
-    const profile = await Deno.makeTempDir({ prefix: "fleetmon-chromium-" });
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      ignoreHTTPSErrors: true,
+    await using browser = await openBrowser({
       viewport: { width: 1366, height: 900 },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      fallbackShots: `${cluster.dir}/shots`,
     });
-    const shot = async (page: Page, name: string, fullPage = true) => {
-      await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
-      assert.ok((await Deno.stat(`${shots}/${name}.png`)).size > 10_000, name);
-    };
+    const { page } = browser;
     try {
-      const page = browser.pages()[0] ?? await browser.newPage();
       const problems: string[] = [];
       page.on("console", (message) => {
         if (message.type() === "error") problems.push(message.text());
@@ -107,7 +72,7 @@ Deno.test({
       assert.equal(await number("offline"), 5);
       assert.equal(await number("online"), 28);
       assert.match(await page.locator("#groups").innerText(), /hall-1[\s\S]*roof/);
-      await shot(page, "overview");
+      await browser.shot("overview");
       // A device never seen sends its first reading: the numbers change without a reload.
       await writeReading(cluster.database, "boiler-9", 1, { temp_c: 40 }, "cs1");
       await page.locator('[data-field="never"]', { hasText: /^3$/ }).waitFor({ timeout: 10_000 });
@@ -127,7 +92,7 @@ Deno.test({
       await page.selectOption('select[name="status"]', "online");
       await page.waitForURL(/status=online/);
       await page.locator("#range", { hasText: "of 9" }).waitFor({ timeout: 10_000 });
-      await shot(page, "devices");
+      await browser.shot("devices");
       const row = page.locator('#devices tr[data-id="boiler-7"]');
       await writeReading(cluster.database, "boiler-7", 20 * 60 + 20, { temp_c: 88.5 }, "cs0");
       await row.locator(".metric", { hasText: "88.5 °C" }).waitFor({ timeout: 10_000 });
@@ -167,7 +132,7 @@ Deno.test({
       const mem = page.locator('.chart[data-metric="mem_used_bytes"]');
       await mem.locator(".u-over").hover({ position: { x: 40, y: 40 } });
       await mem.locator(".u-legend", { hasText: "GiB" }).waitFor({ timeout: 5_000 });
-      await shot(page, "device");
+      await browser.shot("device");
       for (
         const [label, spanMs] of [["15m", 900_000], ["24h", 86_400_000], [
           "7d",
@@ -192,7 +157,7 @@ Deno.test({
             : "#series-status:not(:has-text('Loading'))",
         ).waitFor({ timeout: 10_000 });
       }
-      await shot(page, "device-7d");
+      await browser.shot("device-7d");
       await page.click('#ranges button[data-range="custom"]');
       await page.fill('#custom-range input[name="from"]', "2026-11-20T08:00");
       await page.fill('#custom-range input[name="to"]', "2026-11-21T08:00");
@@ -207,7 +172,7 @@ Deno.test({
       await page.locator("#no-data").waitFor({ timeout: 10_000 });
       assert.match(await page.locator("#no-data").innerText(), /No data in this range/);
       assert.equal(await page.locator("#charts .chart").count(), 0, "no empty charts");
-      await shot(page, "device-no-data");
+      await browser.shot("device-no-data");
       // Picks while a slow request runs: they wait for it (no abort, which would let the next
       // request start while the browser and the server still work on the old one), only the
       // range picked last is asked next, and it is what is drawn.
@@ -248,15 +213,12 @@ Deno.test({
           await page.evaluate("document.documentElement.scrollWidth - innerWidth"),
         );
         assert.ok(overflow <= 1, `${name}: nothing runs off the screen (${overflow} px)`);
-        await shot(page, name);
+        await browser.shot(name);
       }
       assert.deepEqual(problems, [], "no console errors (a CSP violation would show here)");
     } catch (error) {
-      await browser.pages()[0]?.screenshot({ path: `${shots}/failure.png`, fullPage: true });
+      await page.screenshot({ path: `${browser.shots}/failure.png`, fullPage: true });
       throw error;
-    } finally {
-      await browser.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
     }
   },
 });
