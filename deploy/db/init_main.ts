@@ -5,7 +5,8 @@
  */
 import { ensureIndexes } from "@fleetmon/shared/db";
 import { initDatabase } from "./init.ts";
-import { openToolDatabase, out, runTool } from "./tool_cli.ts";
+import { out, runTool } from "@fleetmon/shared/db/tool";
+import { openToolDatabase } from "./tool_cli.ts";
 
 const USAGE = `Usage: deno task db:init [--uri mongodb://…/fleetmon]
 
@@ -18,7 +19,7 @@ deployment. On a plain server or FerretDB it says so and skips sharding.
   --help   this text`;
 
 const database = await openToolDatabase(USAGE, "fleetmon-db-init");
-await runTool("db:init", database, async () => {
+await runTool(database, async () => {
   await ensureIndexes(database.db);
   out("indexes ready");
   const report = await initDatabase(
@@ -27,4 +28,4 @@ await runTool("db:init", database, async () => {
     out,
   );
   out(JSON.stringify(report));
-});
+}, "db:init failed: ");

@@ -4,7 +4,8 @@
  * MONGODB_URI (or --uri), with MONGODB_PASSWORD_FILE, and imports nothing of comm or web.
  */
 import { migrateOldLayout, openReadings } from "@fleetmon/shared/readings";
-import { openToolDatabase, out, runTool } from "./tool_cli.ts";
+import { out, runTool } from "@fleetmon/shared/db/tool";
+import { openToolDatabase } from "./tool_cli.ts";
 
 const USAGE = `Usage: deno task db:migrate [--uri mongodb://…/fleetmon]
 
@@ -17,10 +18,10 @@ run again after an interruption.
   --help   this text`;
 
 const database = await openToolDatabase(USAGE, "fleetmon-db-migrate");
-await runTool("db:migrate", database, async () => {
+await runTool(database, async () => {
   const readings = await openReadings(database.db, { node: "db-migrate" });
   const result = await migrateOldLayout(database.db, readings, (read) => {
     out(`migrated ${read.toLocaleString("en-US")} readings`);
   });
   out(JSON.stringify(result));
-});
+}, "db:migrate failed: ");
