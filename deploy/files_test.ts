@@ -44,6 +44,7 @@ Deno.test("the LBs' JSON files load, and name the address plan's backends", () =
     [`cs0=${ip("cs0")}:${PORTS.comm}`, `cs1=${ip("cs1")}:${PORTS.comm}`],
   );
   assert.ok(comm.backend.every((b) => b.check?.port === PORTS.commHealth));
+  assert.equal(comm.quickAck, false);
   // lb-web.json names its CA file at its VM path; load it with a CA file that exists here.
   const web = JSON.parse(read("files/lb-web/etc/fleetmon/lb-web.json"));
   assert.equal(web.checkCaFile, "/etc/fleetmon/web-ca.pem");
@@ -56,6 +57,8 @@ Deno.test("the LBs' JSON files load, and name the address plan's backends", () =
     );
     const loaded = loadLbConfig(["--config", `${dir}/lb-web.json`], {});
     assert.equal(loaded.check, "https");
+    // The web nodes serve TLS with Nagle on: lb(web) ACKs at once; lb(comm) need not.
+    assert.equal(loaded.quickAck, true);
     assert.deepEqual(loaded.backend.map((b) => b.address.hostname), [ip("ws0"), ip("ws1")]);
   } finally {
     Deno.removeSync(dir, { recursive: true });

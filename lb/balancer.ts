@@ -51,6 +51,12 @@ export interface BalancerOptions {
    * direction waits with a 4 KiB one). The epoll engine reads into one 256 KiB buffer for all.
    */
   bufferBytes?: number;
+  /**
+   * ACK each backend's bytes as soon as they are read (`TCP_QUICKACK`, epoll engine only), for
+   * backends that leave Nagle's algorithm on (`Deno.serve` over TLS: lb(web)); off by default,
+   * since it costs a system call per read (docs/lb.md, "Relay").
+   */
+  quickAck?: boolean;
   /** Which data plane relays connections (see engine_factory.ts); auto by default. */
   engine?: EngineChoice;
   /** The C library the epoll engine loads (glibc's by default); a test names a missing one. */
@@ -128,6 +134,9 @@ export async function createBalancer(options: BalancerOptions): Promise<Balancer
   const chosen = chooseEngine(o.engine ?? "auto", o.listen, specs, o.libc);
   const { engine, why } = chosen;
   logger.info(`using the ${engine} engine`, { why });
+  if (o.quickAck && engine !== "epoll") {
+    logger.warn("quick ACKs are off: only the epoll engine can set TCP_QUICKACK", { engine });
+  }
 
   const counters = new SharedCounters();
   const slots = new SlotAllocator();
@@ -182,6 +191,7 @@ export async function createBalancer(options: BalancerOptions): Promise<Balancer
       retries: o.retries,
       idleTimeoutMs: o.idleTimeoutMs,
       bufferBytes: o.bufferBytes,
+      quickAck: o.quickAck ?? false,
       targets: targets(),
       counters,
       logger,

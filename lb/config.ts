@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import {
+  booleanSchema,
   type FlagSpec,
   loadConfig,
   logLevelSchema,
@@ -125,6 +126,7 @@ export const lbConfigSchema = z.object({
   retries: count(0).default(2),
   shutdownTimeoutMs: millisecondsSchema.default(10_000),
   engine: z.enum(["auto", "epoll", "deno"]).default("auto"),
+  quickAck: booleanSchema.default(false),
   logLevel: logLevelSchema.default("info"),
 }).superRefine((config, ctx) => {
   const problem = (path: string, message: string) =>
@@ -134,6 +136,9 @@ export const lbConfigSchema = z.object({
   }
   if (config.check === "expect" && !config.checkExpect?.length) {
     problem("checkExpect", "an expect check needs the bytes to expect");
+  }
+  if (config.quickAck && config.engine === "deno") {
+    problem("quickAck", "quick ACKs need the epoll engine (the deno engine cannot set them)");
   }
   if (config.check === "https") {
     for (const entry of config.backend) {
@@ -169,6 +174,7 @@ const STRING_FLAGS = [
   "retries",
   "shutdown-timeout-ms",
   "engine",
+  "quick-ack",
   "log-level",
 ];
 
@@ -231,6 +237,7 @@ export function balancerOptionsFromConfig(config: LbConfig, logger: Logger): Bal
     retries: config.retries,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     engine: config.engine,
+    quickAck: config.quickAck,
     logger,
   };
 }

@@ -49,6 +49,27 @@ Deno.test("lb config takes the engine from --engine or LB_ENGINE, and refuses an
   assert.match(problem, /^engine: .*"auto"/);
 });
 
+Deno.test("lb config turns quick ACKs on by --quick-ack, LB_QUICK_ACK or the file, off by default, never for the deno engine", async () => {
+  const base = ["--listen=127.0.0.1:7000", "--backend=127.0.0.1:7101"];
+  assert.equal(load(base).quickAck, false);
+  assert.equal(balancerOptionsFromConfig(load(base), createMemoryLogger()).quickAck, false);
+  const on = load([...base, "--quick-ack=true"]);
+  assert.equal(balancerOptionsFromConfig(on, createMemoryLogger()).quickAck, true);
+  assert.equal(load(base, { LB_QUICK_ACK: "yes" }).quickAck, true);
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(file, JSON.stringify({ quickAck: true }));
+    assert.equal(load([...base, `--config=${file}`]).quickAck, true);
+  } finally {
+    await Deno.remove(file);
+  }
+  assert.match(problems([...base, "--quick-ack=sometimes"])[0], /^quickAck: /);
+  assert.deepEqual(problems([...base, "--quick-ack=true", "--engine=deno"]), [
+    "quickAck: quick ACKs need the epoll engine (the deno engine cannot set them)",
+  ]);
+  assert.deepEqual(settingsNeedingRestart(load(base), on), ["quickAck"]);
+});
+
 Deno.test("lb config reads backends with an id, a check address or port, and a PROXY version", () => {
   const config = load([
     "--listen=127.0.0.1:7000",

@@ -29,6 +29,8 @@ export interface DataPlaneOptions {
   retries: number;
   idleTimeoutMs: number;
   bufferBytes: number;
+  /** The epoll engine ACKs backends' bytes at once (TCP_QUICKACK). */
+  quickAck: boolean;
   targets: TargetSpec[];
   counters: SharedCounters;
   logger: Logger;
@@ -149,6 +151,7 @@ export function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
     retries: options.retries,
     idleTimeoutMs: options.idleTimeoutMs,
     bufferBytes: options.bufferBytes,
+    quickAck: options.quickAck,
     logLevel: options.logLevel,
     targets: options.targets,
     counters: counters.buffer,

@@ -25,6 +25,7 @@ export interface WorkerInit {
   retries: number;
   idleTimeoutMs: number;
   bufferBytes: number;
+  quickAck: boolean;
   logLevel: LogLevel;
   targets: TargetSpec[];
   counters: SharedArrayBuffer;

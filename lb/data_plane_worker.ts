@@ -113,6 +113,7 @@ function start(init: WorkerInit): Running | undefined {
       proxy,
       bufferBytes: init.bufferBytes,
       sliceMs: EPOLL_SLICE_MS,
+      quickAck: init.quickAck,
       onFatal: (error) => post({ type: "fatal", error: errorData(error) }),
       libc: init.libc,
     }).engine;

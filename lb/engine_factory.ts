@@ -67,6 +67,8 @@ export interface EngineOptions {
   bufferBytes: number;
   /** The epoll engine: how long its loop may wait on its thread before the rest runs. */
   sliceMs: number;
+  /** The epoll engine: ACK backends' bytes as soon as they are read (TCP_QUICKACK). */
+  quickAck?: boolean;
   /** The epoll engine stopped for good (epoll itself failed). */
   onFatal(error: unknown): void;
   /** The libc the epoll engine loads (see epoll/libc.ts). */
@@ -83,6 +85,7 @@ export function createEngine(options: EngineOptions): { engine: Engine; chosen: 
       maxConnections,
       proxy,
       sliceMs: options.sliceMs,
+      quickAck: options.quickAck ?? false,
       onFatal: options.onFatal,
       libc: options.libc,
     })

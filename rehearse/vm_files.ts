@@ -116,6 +116,8 @@ export function lbConfig(plan: Plan, tier: "comm" | "web", settings: VmSettings)
     check: "https",
     checkPath: "/healthz",
     checkCaFile: "certs/cert.pem",
+    // The web nodes (Deno.serve over TLS) leave Nagle on: ACK their bytes at once (docs/lb.md).
+    quickAck: true,
     backend: backends.map((b) => ({ id: b.name, address: `${b.ip}:${PORTS.web}` })),
   };
 }

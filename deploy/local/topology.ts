@@ -143,6 +143,8 @@ export function topology(
         "--check=https",
         "--check-path=/healthz",
         `--check-ca-file=${o.dataDir}/certs/cert.pem`,
+        // The web nodes (Deno.serve over TLS) leave Nagle on: ACK their bytes at once.
+        "--quick-ack=true",
         ...[0, 1].map((i) => `--backend=ws${i}=${at(o.ports.web[i])}`),
       ]),
       env: lbEnv("lb-web"),

@@ -54,6 +54,13 @@ export interface EpollContext {
   proxy: ProxyContext;
   /** Used for every read: reads and writes happen in one go, so one buffer serves all. */
   readBuffer: Uint8Array;
+  /**
+   * ACK a backend's bytes as soon as a read has emptied its socket (TCP_QUICKACK). A backend with
+   * Nagle on (Deno.serve over TLS) holds the rest of an answer until its first bytes are ACKed:
+   * without this, for lb's delayed ACK, 40 ms (docs/lb.md, "Relay"). A system call per read, so
+   * only for the balancers that need it (lb(web)).
+   */
+  quickAck: boolean;
   /** A connection has ended: its slot is free. */
   released(): void;
 }
@@ -231,7 +238,7 @@ export class EpollConnection implements OpenConnection {
   #pump(from: Side): void {
     const to = from === this.#client ? this.#upstream : this.#client;
     if (to.pending || from.ended || this.#closed) return;
-    const { libc: { call, errno }, readBuffer } = this.#context;
+    const { libc: { call, errno }, readBuffer, quickAck } = this.#context;
     const backend = this.#backend!;
     while (true) {
       const length = call.read(from.fd, readBuffer, readBuffer.length);
@@ -244,9 +251,10 @@ export class EpollConnection implements OpenConnection {
       if (from === this.#client) backend.txBytes += length;
       else {
         backend.rxBytes += length;
-        // A backend with Nagle on (Deno.serve over TLS) holds the rest of an answer until its first
-        // bytes are ACKed: ACK them now, not 40 ms later (docs/lb.md, "Relay").
-        enableOption(this.#context.libc, from.fd, IPPROTO_TCP, TCP_QUICKACK);
+        // A full buffer leaves more to read: the read that empties the socket ACKs it all.
+        if (quickAck && length < readBuffer.length) {
+          enableOption(this.#context.libc, from.fd, IPPROTO_TCP, TCP_QUICKACK);
+        }
       }
       this.progress++;
       const sent = call.send(to.fd, readBuffer, length, MSG_NOSIGNAL);

@@ -47,6 +47,8 @@ export interface EpollDataPlaneOptions {
   proxy: ProxyContext;
   /** How long the loop may wait on the main thread before the rest of the process runs. */
   sliceMs: number;
+  /** ACK a backend's bytes as soon as they are read (TCP_QUICKACK): see connection.ts. */
+  quickAck: boolean;
   /** epoll itself failed (not one connection): the loop has ended and nothing is relayed. */
   onFatal(error: unknown): void;
   /** The libc to load (see libc.ts). */
@@ -92,6 +94,7 @@ export class EpollDataPlane implements Engine {
       poller,
       proxy,
       readBuffer: new Uint8Array(READ_BUFFER_BYTES),
+      quickAck: options.quickAck,
       released: () => this.#released(),
     };
     this.#maxConnections = options.maxConnections;

@@ -56,6 +56,7 @@ Deno.test("epoll engine: a handler that throws closes its connection and frees i
     maxConnections: 1,
     proxy,
     sliceMs: 50,
+    quickAck: false,
     onFatal: (error) => fatal = error,
   });
   try {

@@ -117,6 +117,8 @@ export async function openBenchCluster(
             `--listen=127.0.0.1:${port}`,
             "--admin=127.0.0.1:0",
             `--check=${check}`,
+            // Both front Deno.serve over TLS, which leaves Nagle on: as lb(web) is deployed.
+            "--quick-ack=true",
             ...(check === "https" ? ["--check-path=/healthz", `--check-ca-file=${certFile}`] : []),
             ...backends.map((addr, i) => `--backend=b${i}=${addr}`),
             "--log-level=info",
