@@ -65,8 +65,11 @@ export function pickBackend(context: ProxyContext, tried: Set<Target>): Target |
 }
 
 /**
- * Counts a failed connect against the backend (its health, its counter) and logs it; running out
- * of file descriptors is this process's problem, so it is logged and not counted.
+ * Counts a failed connect against the backend (its health, its counter) and logs it. Running out
+ * of file descriptors is this process's problem, so it is logged and not counted. Running out of
+ * local ports to the backend's address (EADDRNOTAVAIL: every ephemeral port to it in use or in
+ * TIME_WAIT) is this host's: counted and logged as an error, but it says nothing of the backend's
+ * health (another backend has ports of its own), so it does not take the backend down.
  */
 export function recordConnectFailure(context: ProxyContext, target: Target, error: unknown) {
   const logger = target.logger;
@@ -76,8 +79,17 @@ export function recordConnectFailure(context: ProxyContext, target: Target, erro
     return;
   }
   target.failedConnects++;
+  if (isOutOfLocalPorts(error)) {
+    logger.error("cannot connect to backend: no free local port to its address", { error });
+    return;
+  }
   target.recordFailedConnect();
   logger.warn("cannot connect to backend", { error });
+}
+
+function isOutOfLocalPorts(error: unknown): boolean {
+  return error instanceof Deno.errors.AddrNotAvailable ||
+    (error as { code?: unknown })?.code === "EADDRNOTAVAIL";
 }
 
 export function recordNoBackend(context: ProxyContext, client: HostPort, tried: Set<Target>) {
