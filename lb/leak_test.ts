@@ -11,18 +11,41 @@ import {
 
 const openFds = () => [...Deno.readDirSync("/proc/self/fd")].length;
 
-/** Connects, exchanges one small message through the balancer, and disconnects, `count` times. */
-async function churn(addr: Deno.ConnectOptions, count: number, concurrency: number) {
+type TestBalancer = Awaited<ReturnType<typeof testBalancer>>;
+
+/**
+ * Every 10th connection is ended by the client, the others by the backend. Whoever closes first
+ * keeps the connection's port pair in TIME_WAIT for 60 s: when that is the connecting side (the
+ * test towards lb, lb towards the backend), it holds one of the host's ephemeral ports towards
+ * that address, and 2 × 10,500 such connections in a few seconds could take every one on a host
+ * with a narrow range (an empty reply, EADDRNOTAVAIL in lb's log). Ended by the backend, the
+ * TIME_WAIT sits on the listening ports instead.
+ */
+const CLIENT_CLOSES_EVERY = 10;
+
+/**
+ * Connects, exchanges one small message through the balancer, and disconnects, `count` times.
+ * "ping" is answered and then closed by the backend; "echo" is echoed until the client closes.
+ * A wrong reply fails with what the balancer counted and logged, so a failure says whether lb
+ * found no backend (a failed connect, and why) or a relay ended early.
+ */
+async function churn(lb: TestBalancer, count: number, concurrency: number) {
   let next = 0;
   const worker = async () => {
     while (next < count) {
-      next++;
-      const conn = await Deno.connect(addr);
+      const attempt = ++next;
+      const clientCloses = attempt % CLIENT_CLOSES_EVERY === 0;
+      const conn = await Deno.connect(lb.addr);
       try {
-        await send(conn, "ping");
-        const reply = await readBytes(conn, 4);
-        if (new TextDecoder().decode(reply) !== "ping") {
-          throw new Error(`Unexpected reply: ${reply}`);
+        await send(conn, clientCloses ? "echo" : "ping");
+        // The backend's answer, and then (when the backend closes) the end of the stream.
+        const reply = new TextDecoder().decode(await readBytes(conn, clientCloses ? 4 : 5));
+        if (reply !== (clientCloses ? "echo" : "ping")) {
+          // The data plane's counts and log lines reach this thread a moment later.
+          await new Promise((r) => setTimeout(r, 100));
+          throw new Error(
+            `Unexpected reply to connection ${attempt} of ${count}: "${reply}"; ${whatLbSaw(lb)}`,
+          );
         }
       } finally {
         conn.close();
@@ -30,6 +53,31 @@ async function churn(addr: Deno.ConnectOptions, count: number, concurrency: numb
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** The balancer's counts and its warnings and errors, for a failure message. */
+function whatLbSaw(lb: TestBalancer): string {
+  const { connections, backends } = lb.stats();
+  const problems = lb.logger.lines.filter((line) =>
+    line.level === "warn" || line.level === "error"
+  );
+  const sysctl = (name: string) => Deno.readTextFileSync(`/proc/sys/net/ipv4/${name}`).trim();
+  return JSON.stringify({
+    host: {
+      ip_local_port_range: sysctl("ip_local_port_range"),
+      tcp_tw_reuse: sysctl("tcp_tw_reuse"),
+    },
+    connections,
+    backends: backends.map(({ id, state, total, failedConnects, lastCheck }) => ({
+      id,
+      state,
+      total,
+      failedConnects,
+      lastCheck,
+    })),
+    problems: problems.slice(0, 5),
+    moreProblems: Math.max(0, problems.length - 5),
+  });
 }
 
 for (const engine of ENGINES) {
@@ -41,6 +89,7 @@ for (const engine of ENGINES) {
           const n = await conn.read(buffer);
           if (n === null) break;
           await conn.write(buffer.subarray(0, n));
+          if (new TextDecoder().decode(buffer.subarray(0, n)) === "ping") break; // then closes
         }
       },
     });
@@ -53,14 +102,14 @@ for (const engine of ENGINES) {
     };
 
     // Warm up so that buffer pools, JIT code and lazily made objects exist before the baseline.
-    await churn(lb.addr, 500, 20);
+    await churn(lb, 500, 20);
     await settle();
     const fdsBefore = openFds();
     const memoryBefore = await lb.dataPlaneMemory();
     const rssBefore = Deno.memoryUsage().rss;
 
     const started = performance.now();
-    await churn(lb.addr, 10_000, 20);
+    await churn(lb, 10_000, 20);
     await settle();
     const elapsed = Math.round(performance.now() - started);
 
