@@ -198,13 +198,17 @@ async function runScenario(
   );
   // Incremental: only what was acked since the last audit (the run ends with one of everything).
   const newly = fleet.takeNewlyAcked();
-  let audit = await auditReadings(topo.db, newly, { window: auditWindow(newly) });
-  if (audit.lost_acked > 0) {
-    // The window only saves reading time, so what it misses is looked for again in everything
-    // stored, and only what is still missing counts as lost. It has missed readings that were
-    // stored (scenario 2 after 1: one per cs0 device, found at once without it); why is open.
-    result.figures.audit_window_missed = audit.lost_acked;
-    audit = await auditReadings(topo.db, newly);
+  // A chunk may start long before the window's readings (one write can hold a device's old
+  // reading beside its new ones): the audit reads such a device again from the store's own bound
+  // (MAX_CHUNK_SPAN_MS) and says how often that found what the narrow read missed.
+  const audit = await auditReadings(topo.db, newly, { window: auditWindow(newly) });
+  if (audit.window_missed > 0) {
+    result.figures.audit_window_missed = audit.window_missed;
+    logger.info("audit: found in chunks that start before the window", {
+      scenario: scenario.name,
+      found: audit.window_missed,
+      examples: audit.window_missed_examples,
+    });
   }
   result.figures.lost_acked = audit.lost_acked;
   result.figures.duplicates = audit.duplicates;
@@ -225,8 +229,9 @@ async function runScenario(
 /**
  * The stored readings the audit of `acked` must read. A device-library client numbers its
  * readings from now_ms × 1000 at its start, one more per reading, and sends far fewer than 1,000 a
- * second, so a reading's ts is at least its seq / 1000; its chunk starts with readings sent with
- * it, seconds earlier at most. 10 s of slack both ways; a window too small shows as lost readings.
+ * second, so a reading's ts is at least its seq / 1000; its chunk mostly starts with readings sent
+ * with it, seconds earlier at most (the audit reads a device again from the store's bound where
+ * not). 10 s of slack both ways; a window too small for a reading's ts shows as lost readings.
  */
 function auditWindow(acked: Map<string, SeqSet>): { from: number; spanMs: number } {
   let lowest = Infinity;

@@ -9,6 +9,7 @@ import {
   chunkSeqs,
   deviceRange,
   idRange,
+  MAX_CHUNK_SPAN_MS,
   openReadings,
   pageById,
   rawChunks,
@@ -83,11 +84,22 @@ export interface AuditOptions {
   /** Called now and then with how many stored readings were read so far. */
   onProgress?(read: number): void;
   /**
-   * Reads only stored readings with ts >= `from`, in chunks that start at most `spanMs` before it
-   * (default: everything). For an audit of what was acked since the last one: an acked reading
-   * older, or in a chunk that starts earlier, counts as lost, so a window too small fails loudly.
+   * Reads only stored readings with ts >= `from` (default: everything), for an audit of what was
+   * acked since the last one: an acked reading older than `from` counts as lost, so a window too
+   * small fails loudly. First only chunks that start at most `spanMs` before `from` are read; a
+   * device with acked readings missing there is read again from MAX_CHUNK_SPAN_MS before it, the
+   * store's own bound: a chunk holds one write's readings of one device, and one write may hold
+   * an old reading beside new ones (one sent on a connection the device gave up, delivered late;
+   * a resend), so a chunk can start up to that much before the readings of the window.
    */
   window?: { from: number; spanMs: number };
+}
+
+/** What a windowed audit found only in chunks that start more than `spanMs` before `from`. */
+export interface WindowMisses {
+  window_missed: number;
+  /** Up to 5, e.g. "d1:7 in a chunk of 3 from cs0 starting 61000 ms before the window". */
+  window_missed_examples: string[];
 }
 
 /**
@@ -100,32 +112,61 @@ export async function auditReadings(
   db: Db,
   acked: Map<string, SeqSet>,
   options: AuditOptions = {},
-): Promise<AuditResult & { extra_copies: number }> {
+): Promise<AuditResult & WindowMisses & { extra_copies: number }> {
   const started = performance.now();
   const tally = new AuditTally(acked);
   const store = await openReadings(db);
   const chunks = { collection: rawChunks(db), engine: store.engine };
+  const misses: WindowMisses = { window_missed: 0, window_missed_examples: [] };
   let read = 0;
   let extraCopies = 0;
   const until = Date.now() + 86_400_000;
   const { from, spanMs } = options.window ?? { from: 0, spanMs: 0 };
-  for (const [device, set] of acked) {
-    if (set.size === 0) continue;
+  const readDevice = async (device: string, span: number) => {
     const counts = new Map<number, number>();
-    for await (const r of store.export(device, from, until, spanMs)) {
+    for await (const r of store.export(device, from, until, span)) {
       counts.set(r.seq, (counts.get(r.seq) ?? 0) + 1);
       if (++read % 50_000 === 0) options.onProgress?.(read);
     }
+    return counts;
+  };
+  for (const [device, set] of acked) {
+    if (set.size === 0) continue;
+    let span = spanMs;
+    let counts = await readDevice(device, span);
+    const missing = options.window && span < MAX_CHUNK_SPAN_MS ? missingSeqs(set, counts, 5) : [];
+    if (missing.length > 0) {
+      const narrow = counts;
+      span = MAX_CHUNK_SPAN_MS;
+      counts = await readDevice(device, span);
+      for (const seq of counts.keys()) if (set.has(seq) && !narrow.has(seq)) misses.window_missed++;
+    }
     for (const [seq, count] of counts) tally.add({ device, seq, count });
     const copies = new Map<number, number>();
-    const range = options.window ? idRange(device, from - spanMs, until) : deviceRange(device);
+    const range = options.window ? idRange(device, from - span, until) : deviceRange(device);
     for await (const chunk of pageById(chunks, device, range, 1, 200)) {
-      for (const seq of chunkSeqs(chunk)) {
+      const seqs = chunkSeqs(chunk);
+      for (const seq of seqs) {
         if (counts.has(seq)) copies.set(seq, (copies.get(seq) ?? 0) + 1);
+        if (misses.window_missed_examples.length < 5 && missing.includes(seq)) {
+          const lead = from - chunk.t0.getTime();
+          misses.window_missed_examples.push(
+            `${device}:${seq} in a chunk of ${seqs.length} from ${chunk.node} starting ${lead} ms before the window`,
+          );
+        }
       }
     }
     for (const count of copies.values()) extraCopies += count - 1;
   }
   const result = tally.result(Math.round(performance.now() - started));
-  return { ...result, extra_copies: extraCopies };
+  return { ...result, ...misses, extra_copies: extraCopies };
+}
+
+/** The first `limit` acked seqs of `set` that `counts` lacks. */
+function missingSeqs(set: SeqSet, counts: Map<number, number>, limit: number): number[] {
+  const out: number[] = [];
+  for (const [lo, hi] of set.ranges()) {
+    for (let seq = lo; seq <= hi && out.length < limit; seq++) if (!counts.has(seq)) out.push(seq);
+  }
+  return out;
 }

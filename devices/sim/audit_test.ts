@@ -75,3 +75,21 @@ Deno.test("an audit of a window reads only from its start, so an older acked rea
   const older = await auditReadings(t.db, new Map([["d1", setOf(3, 100)]]), { window });
   assert.deepEqual([older.lost_acked, older.lost_examples], [1, ["d1:3"]]);
 });
+
+Deno.test("an audit of a window finds an acked reading in a chunk that starts long before the window", async () => {
+  await using t = await openTestDatabase();
+  const store = await openReadings(t.db, { node: "cs0" });
+  // One write holding a reading of the device's earlier session, delivered late (seq 3, 60 s
+  // old), beside the new session's reading 100: one chunk, starting 60 s before reading 100.
+  const late = { ...reading("d1", 3), ts: T0 + 40_000 };
+  await store.write([late, reading("d1", 100)]);
+  await store.write([101, 102].map((seq) => reading("d1", seq)));
+  const window = { from: T0 + 90_000, spanMs: 10_000 };
+  const result = await auditReadings(t.db, new Map([["d1", setOf(100, 101, 102)]]), { window });
+  assert.deepEqual([result.checked, result.found, result.lost_acked], [3, 3, 0]);
+  assert.equal(result.window_missed, 1, "found only by reading from the store's own bound");
+  assert.deepEqual(result.window_missed_examples, [
+    "d1:100 in a chunk of 2 from cs0 starting 50000 ms before the window",
+  ]);
+  assert.equal(result.duplicates, 0);
+});
