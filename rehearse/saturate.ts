@@ -4,7 +4,8 @@
  * keeping `--window` readings unacked at all times, so every connection sends as fast as comm
  * acks (comm reads each at most at its `ratePerSecond`). Prints `{"acked":N}` every 100 ms. When
  * its stdin closes, or after `--max-ms`, it stops sending, waits up to `--drain-ms` for the acks
- * still due, and prints one JSON line: per device the first seq and the acked seq ranges.
+ * still due, and prints one JSON line: per device the first seq and the acked seq ranges. A "p"
+ * on stdin pauses the sending (connections stay open), an "r" resumes it; `--paused` starts so.
  *
  *   deno run --allow-net --allow-read rehearse/saturate.ts --target 10.231.0.10:7000 \
  *     --devices devices.json --window 100 --max-ms 300000
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     target: { type: "string" },
     devices: { type: "string" },
     window: { type: "string", default: "100" },
+    paused: { type: "boolean", default: false },
     "max-ms": { type: "string", default: "300000" },
     "drain-ms": { type: "string", default: "30000" },
   },
@@ -29,6 +31,8 @@ const devices: { id: string; token: string }[] = JSON.parse(
 const windowSize = Number(values.window);
 const encoder = new TextEncoder();
 let stopping = false;
+/** While paused (a "p" on stdin, until an "r"), connections send nothing new. */
+let paused = values.paused;
 let ackedTotal = 0;
 
 interface Session {
@@ -71,7 +75,7 @@ async function run(device: { id: string; token: string }, base: number): Promise
         "\n",
     );
     while (!stopping) {
-      const room = windowSize - (s.sent - s.ackedCount);
+      const room = paused ? 0 : windowSize - (s.sent - s.ackedCount);
       if (room > 0) {
         let frames = "";
         for (let k = 0; k < room; k++) {
@@ -127,8 +131,11 @@ const progress = setInterval(() => console.log(JSON.stringify({ acked: ackedTota
 const maxTimer = setTimeout(() => stopping = true, Number(values["max-ms"]));
 // Stops once the scenario closes our stdin (or it goes away).
 (async () => {
-  for await (const _ of Deno.stdin.readable) {
-    // nothing to read: only the end matters
+  for await (const bytes of Deno.stdin.readable) {
+    for (const byte of bytes) {
+      if (byte === 0x70) paused = true; // "p"
+      if (byte === 0x72) paused = false; // "r"
+    }
   }
   stopping = true;
 })();
