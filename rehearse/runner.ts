@@ -155,6 +155,7 @@ async function runScenario(
     webErrors: [],
   };
   const web = { ...users.counts };
+  users.takeSlowest();
   const ctx: ScenarioContext = {
     topo,
     fleet,
@@ -219,7 +220,10 @@ async function runScenario(
   result.figures.web_requests = users.counts.ok - web.ok + users.counts.failed - web.failed;
   result.figures.web_failed = users.counts.failed - web.failed;
   result.figures.web_signed_out = users.counts.signedOut - web.signedOut;
-  if (result.figures.web_failed > 0) result.webErrors = users.counts.errors.slice(-5);
+  result.figures.web_slowest_ms = users.takeSlowest();
+  if (result.figures.web_failed > 0) {
+    result.webErrors = users.counts.errors.slice(-Math.min(20, result.figures.web_failed));
+  }
   result.endedMs = elapsed();
   result.ok = !result.error && result.checks.every((c) => c.ok);
   logger.info("scenario done", { id: scenario.id, ok: result.ok, figures: result.figures });

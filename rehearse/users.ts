@@ -32,6 +32,7 @@ export class Users {
   readonly #o: UsersOptions;
   readonly #stop = new AbortController();
   #loops: Promise<void>[] = [];
+  #slowest = 0;
 
   constructor(options: UsersOptions) {
     this.#o = options;
@@ -42,6 +43,13 @@ export class Users {
     const cookies: string[] = [];
     for (let i = 0; i < this.#o.count; i++) cookies.push(await this.login());
     this.#loops = cookies.map((cookie, i) => this.#poll(cookie, i));
+  }
+
+  /** The longest a successful request took since the last call, in ms. */
+  takeSlowest(): number {
+    const slowest = this.#slowest;
+    this.#slowest = 0;
+    return slowest;
   }
 
   async stop(): Promise<void> {
@@ -77,6 +85,7 @@ export class Users {
   }
 
   async #ask(cookie: string): Promise<void> {
+    const started = performance.now();
     try {
       using client = Deno.createHttpClient({ caCerts: [this.#o.caCert], http2: false });
       const response = await fetch(`${this.#o.base}/api/devices`, {
@@ -85,8 +94,10 @@ export class Users {
         signal: AbortSignal.timeout(this.#o.requestTimeoutMs ?? 5_000),
       });
       const body = await response.text();
-      if (response.status === 200 && hasDevices(body)) this.counts.ok++;
-      else if (response.status === 401) this.counts.signedOut++;
+      if (response.status === 200 && hasDevices(body)) {
+        this.counts.ok++;
+        this.#slowest = Math.max(this.#slowest, Math.round(performance.now() - started));
+      } else if (response.status === 401) this.counts.signedOut++;
       else this.#fail(`HTTP ${response.status}: ${body.slice(0, 100)}`);
     } catch (error) {
       this.#fail((error as Error).message);

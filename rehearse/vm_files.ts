@@ -26,6 +26,13 @@ export interface VmSettings {
 /** lb's health checks, as the deployment sets them (lb's defaults, written out). */
 export const HEALTH = { checkIntervalMs: 1_000, checkTimeoutMs: 1_000, rise: 2, fall: 3 } as const;
 
+/**
+ * How long lb(web) waits for a web node to accept a connection before it tries the other, as the
+ * deployment sets it (deploy/files/lb-web/etc/fleetmon/lb-web.json; lb's default is 3 s): a user
+ * whose request lb sends to a node that just lost its cable waits this long, on top of the request.
+ */
+export const WEB_CONNECT_TIMEOUT_MS = 1_000;
+
 /** How soon lb must mark a dead backend down: fall × interval + timeout (docs/lb.md). */
 export const DETECTION_BOUND_MS = HEALTH.fall * HEALTH.checkIntervalMs + HEALTH.checkTimeoutMs;
 
@@ -118,6 +125,7 @@ export function lbConfig(plan: Plan, tier: "comm" | "web", settings: VmSettings)
     checkCaFile: "certs/cert.pem",
     // The web nodes (Deno.serve over TLS) leave Nagle on: ACK their bytes at once (docs/lb.md).
     quickAck: true,
+    connectTimeoutMs: WEB_CONNECT_TIMEOUT_MS,
     backend: backends.map((b) => ({ id: b.name, address: `${b.ip}:${PORTS.web}` })),
   };
 }
